@@ -1,0 +1,81 @@
+import type { AgentOutput } from '../load/agent-output.js';
+import type { ClusterState } from '../model/cluster.js';
+import type { ClusterConfig } from '../scenario/schema.js';
+
+/** What a workload needs to know about the system under test once it is up. */
+export interface ClusterInfo {
+  /** the nameserver pods' resolv.conf names: kube-dns (10.96.0.10) or NodeLocal DNSCache (169.254.20.10) */
+  nameserver: string;
+  clusterDomain: string;
+  /** namespace of the client pods (for the search list: <ns>.svc.<zone>) */
+  clientNamespace: string;
+  /** how many client slots runAgent accepts (local: client namespaces) */
+  clients: number;
+  dnsServer: 'unbound' | 'coredns';
+  nodeLocalDNS: boolean;
+  /** versions of the parts under test, for run.json environment.tools */
+  tools: Record<string, string>;
+}
+
+export interface SyncReport {
+  kind: 'full' | 'partial';
+  /** wall time until the data plane holds the new rules */
+  durationMs: number;
+  /** iptables rules / nft map elements / IPVS virtual servers after the sync */
+  rules: number;
+}
+
+/** Arguments for an agent; {file: NAME} is replaced by the path the provider gives files[NAME]. */
+export type AgentArg = string | { file: string };
+
+export interface AgentRequest {
+  agent: 'dns' | 'http' | 'connect';
+  args: AgentArg[];
+  files?: Record<string, string>;
+  /** which client slot (0-based) runs it */
+  client: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Cumulative counters read at one instant; rates come from differences of two samples. */
+export interface ProviderSample {
+  /** ms since epoch */
+  time: number;
+  /** CPU seconds consumed by all cluster DNS server processes/pods so far */
+  dnsServerCpuSeconds: number;
+  /** queries the cluster DNS servers answered so far, when the server reports it */
+  dnsServerQueries?: number;
+  cacheHits?: number;
+  cacheMisses?: number;
+  proxyCpuSeconds?: number;
+}
+
+export interface ProviderContext {
+  runId: string;
+  /** scratch directory for configs and logs of this run */
+  workDir: string;
+  log(message: string): void;
+  options: { keep?: boolean; context?: string; yes?: boolean };
+  signal?: AbortSignal;
+}
+
+/**
+ * One interface, three implementations (local, kind, existing). A provider instance drives one
+ * cluster configuration from up() to down(); down() must be safe to call at any point, twice.
+ */
+export interface Provider {
+  readonly name: string;
+  /** human-readable setup for --dry-run (for kind: the kind config and manifests); touches nothing */
+  describe(cluster: ClusterConfig): string[];
+  /** prerequisites only; throws PrerequisiteError (exit 4) naming what is missing */
+  check(cluster: ClusterConfig): Promise<void>;
+  up(cluster: ClusterConfig): Promise<ClusterInfo>;
+  /** makes the data plane and DNS match state; resolves once the rules are in place */
+  applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport>;
+  runAgent(req: AgentRequest): Promise<AgentOutput>;
+  sample(): Promise<ProviderSample>;
+  down(): Promise<void>;
+}
+
+export type ProviderFactory = (ctx: ProviderContext) => Provider;

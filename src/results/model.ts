@@ -1,0 +1,53 @@
+/** The result model of DESIGN.md section 5; run.json is its JSON form. */
+export type RunStatus = 'running' | 'completed' | 'partial' | 'failed';
+export type VariantStatus = 'completed' | 'failed' | 'skipped';
+
+export interface MetricResult {
+  unit: string;
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** the headline figure: mean for distributions, the measured value for gauges */
+  value: number;
+  /** encoded HDR histogram (µs) for distributions, absent for gauges */
+  hdr?: string;
+}
+
+export type Series = Array<[number, number]>;
+
+export interface VariantResult {
+  id: string;
+  params: Record<string, unknown>;
+  repeat: number;
+  status: VariantStatus;
+  errors: string[];
+  startedAt: string;
+  finishedAt: string;
+  metrics: Record<string, MetricResult>;
+  series: Record<string, Series>;
+}
+
+export interface Environment {
+  kernel: string;
+  cpus: number;
+  memory: number;
+  node: string;
+  tools: Record<string, string>;
+}
+
+export interface RunResult {
+  schemaVersion: 1;
+  runId: string;
+  scenario: { name: string; description: string; file?: string; spec?: unknown };
+  provider: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  environment: Environment;
+  variants: VariantResult[];
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** Durations are written "30s", "200ms", "2m"; the parsed scenario holds milliseconds. */
+const duration = (def: string) =>
+  z.union([z.string(), z.number()]).default(def).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 200ms, 30s or 2m (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const int = (min: number, max: number) =>
+  z.number({ error: `must be an integer ${min}..${max}` }).int(`must be an integer ${min}..${max}`).min(min, `must be an integer ${min}..${max}`).max(max, `must be an integer ${min}..${max}`);
+const ratio = z.number({ error: 'must be a number 0..1' }).min(0, 'must be a number 0..1').max(1, 'must be a number 0..1');
+const ndots = int(0, 15);
+
+export const ClusterSpec = z.strictObject({
+  proxy: z.enum(['iptables', 'ipvs', 'nftables', 'cilium']).default('iptables'),
+  /** which iptables kube-proxy drives: the nf_tables-backed one or legacy xtables */
+  iptablesBackend: z.enum(['nft', 'legacy']).default('nft'),
+  nodeLocalDNS: z.boolean().default(false),
+  nodes: int(1, 100).default(1),
+  dnsServer: z.enum(['auto', 'unbound', 'coredns']).default('auto'),
+  dnsReplicas: int(1, 16).default(1),
+  /** local: namespaces holding the HTTP servers behind the endpoints */
+  backends: int(1, 16).default(1),
+  /** local: client namespaces running the agents */
+  clients: int(1, 16).default(1),
+  /** added round-trip delay of the stand-in upstream DNS (the internet) */
+  upstreamDelay: duration('0ms'),
+  /** kind: node image version (kindest/node:vX) */
+  kubernetesVersion: z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'must look like v1.36.1').optional(),
+});
+
+export const ServicesSpec = z.strictObject({
+  count: int(0, 50_000).default(100),
+  endpointsPerService: int(1, 1000).default(2),
+  headless: int(0, 10_000).default(0),
+  externalName: int(0, 10_000).default(0),
+  namespaces: int(1, 1000).default(10),
+});
+
+export const SyncSpec = z.strictObject({
+  /** full syncs to time (the first, which creates everything, is reported separately) */
+  full: int(0, 100).default(3),
+  /** single-Service changes to time */
+  partial: int(0, 1000).default(3),
+});
+
+export const ConnectSpec = z.strictObject({
+  probes: int(1, 10_000_000).default(1000),
+  concurrency: int(1, 1024).default(8),
+  /** how many Services the probes spread over (the last ones in KUBE-SERVICES order hit the worst case) */
+  targets: int(1, 50_000).default(100),
+  timeout: duration('1s'),
+});
+
+export const NamesMix = z.strictObject({
+  /** "svc-12": relies on the search list */
+  short: ratio.default(0.5),
+  /** "svc-12.bench-3" */
+  namespaced: ratio.default(0.1),
+  /** "svc-12.bench-3.svc.cluster.local." */
+  fqdn: ratio.default(0.1),
+  /** "api-4.example.com": walks the whole search list before the real name (with ndots 5) */
+  external: ratio.default(0.3),
+  /** "headless-2.bench-0" */
+  headless: ratio.default(0),
+});
+
+export const DnsSpec = z.strictObject({
+  duration: duration('10s'),
+  /** 0 = closed loop at `inflight`; > 0 = open loop at this lookup rate per client */
+  qps: z.number().min(0, 'must be >= 0').default(0),
+  inflight: int(1, 65_536).default(64),
+  clients: int(1, 64).default(1),
+  workers: int(1, 64).default(1),
+  ndots: z.union([ndots, z.array(ndots).min(1, 'must list at least one value')]).default(5),
+  resolver: z.enum(['glibc', 'musl']).default('glibc'),
+  /** glibc's options single-request */
+  singleRequest: z.boolean().default(false),
+  timeout: duration('5s'),
+  attempts: int(1, 5).default(2),
+  /** distinct names drawn from the mix */
+  distinctNames: int(1, 1_000_000).default(1000),
+  names: NamesMix.default({ short: 0.5, namespaced: 0.1, fqdn: 0.1, external: 0.3, headless: 0 }),
+});
+
+export const HttpSpec = z.strictObject({
+  duration: duration('10s'),
+  connections: int(1, 10_000).default(16),
+  keepAlive: z.boolean().default(true),
+  /** how many Services (ClusterIPs) the load spreads over */
+  targets: int(1, 50_000).default(100),
+  pipelining: int(1, 64).default(1),
+  workers: int(1, 64).default(1),
+  clients: int(1, 64).default(1),
+  /** 0 = as fast as possible */
+  rate: z.number().min(0, 'must be >= 0').default(0),
+});
+
+export const ChurnSpec = z.strictObject({
+  /** Services created during the run, one at a time */
+  create: int(1, 10_000).default(20),
+  interval: duration('200ms'),
+  /** give up on a Service that is not reachable after this long */
+  timeout: duration('10s'),
+});
+
+export const WorkloadsSpec = z.strictObject({
+  sync: SyncSpec.optional(),
+  connect: ConnectSpec.optional(),
+  dns: DnsSpec.optional(),
+  http: HttpSpec.optional(),
+  churn: ChurnSpec.optional(),
+});
+
+const matrixValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const ScenarioSpec = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  description: z.string().default(''),
+  provider: z.enum(['local', 'kind', 'existing']).default('local'),
+  cluster: ClusterSpec.default(ClusterSpec.parse({})),
+  services: ServicesSpec.default(ServicesSpec.parse({})),
+  workloads: WorkloadsSpec.default({}),
+  matrix: z.record(z.string(), z.array(matrixValue).min(1, 'must list at least one value')).default({}),
+  repeat: int(1, 100).default(1),
+});
+
+export type Scenario = z.output<typeof ScenarioSpec>;
+export type ClusterConfig = Scenario['cluster'];
+export type ServicesConfig = Scenario['services'];
+export type WorkloadsConfig = Scenario['workloads'];
+export type DnsWorkload = NonNullable<WorkloadsConfig['dns']>;
+export type HttpWorkload = NonNullable<WorkloadsConfig['http']>;
+export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
+export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
+export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;
