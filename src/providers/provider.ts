@@ -13,6 +13,11 @@ export interface ClusterInfo {
   clients: number;
   dnsServer: 'unbound' | 'coredns';
   nodeLocalDNS: boolean;
+  /**
+   * When the provider runs the DNS pods itself (local), their IPs: the harness then programs the
+   * kube-dns Service like any other. Absent where the cluster already has kube-dns (kind, existing).
+   */
+  dnsPodIPs?: string[];
   /** versions of the parts under test, for run.json environment.tools */
   tools: Record<string, string>;
 }

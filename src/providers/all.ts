@@ -1,0 +1,11 @@
+import { providers } from './index.js';
+import { LocalProvider } from './local/local-provider.js';
+
+let done = false;
+
+/** Registers every built-in provider once. */
+export function registerProviders(): void {
+  if (done) return;
+  done = true;
+  providers.register('local', (ctx) => new LocalProvider(ctx));
+}

@@ -1,0 +1,124 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PrerequisiteError } from '../../core/errors.js';
+import { haveTool, requireTools } from '../../core/exec.js';
+import { Proxier } from '../../dataplane/proxier.js';
+import { prepareBackend } from '../../load/http/backend.js';
+import type { AgentOutput } from '../../load/agent-output.js';
+import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
+import type { ClusterState } from '../../model/cluster.js';
+import type { ClusterConfig } from '../../scenario/schema.js';
+import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderSample, SyncReport } from '../provider.js';
+import { BACKEND_PORT } from './addresses.js';
+import { runLocalAgent } from './agents.js';
+import { cleanLocalRun } from './cleanup.js';
+import { DnsPods } from './dns-pods.js';
+import { ProcessSet } from './processes.js';
+import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
+
+/** Namespace of the client pods: their search list starts with <ns>.svc.cluster.local. */
+export const CLIENT_NAMESPACE = 'bench-0';
+
+/**
+ * The embedded default: Linux network namespaces as node and pods, kube-proxy's rules in the
+ * node namespace, Unbound as cluster DNS, nginx as backends. Nothing touches the root namespace.
+ */
+export class LocalProvider implements Provider {
+  readonly name = 'local';
+  private topo?: Topology;
+  private proxier?: Proxier;
+  private dns?: DnsPods;
+  private readonly procs = new ProcessSet();
+  private downDone = false;
+
+  constructor(private readonly ctx: ProviderContext) {}
+
+  describe(cluster: ClusterConfig): string[] {
+    const topo = planTopology(this.ctx.runId, this.plan(cluster));
+    return [
+      `local: network namespaces ${topo.node} (kube-proxy ${cluster.proxy}${cluster.proxy === 'iptables' ? `, ${cluster.iptablesBackend} backend` : ''}) and ${topo.pods.length} pods:`,
+      ...topo.pods.map((p) => `  ${p.netns}  ${p.ip}  (${p.role})`),
+      `  cluster DNS: unbound x${cluster.dnsReplicas} behind ${KUBE_DNS_IP}${cluster.nodeLocalDNS ? `, NodeLocal DNSCache on ${NODE_LOCAL_DNS_IP}` : ''}; upstream stand-in delay ${cluster.upstreamDelay} ms`,
+    ];
+  }
+
+  private plan(cluster: ClusterConfig) {
+    return { clients: cluster.clients, dnsReplicas: cluster.dnsReplicas, backends: cluster.backends, nodeLocalDNS: cluster.nodeLocalDNS };
+  }
+
+  async check(cluster: ClusterConfig): Promise<void> {
+    if (process.platform !== 'linux') throw new PrerequisiteError('the local provider needs Linux network namespaces', 'use --provider kind or existing');
+    if (process.getuid?.() !== 0) throw new PrerequisiteError('the local provider needs root (network namespaces, iptables)', 'run as root, e.g. sudo npm run bench -- ...');
+    if (cluster.proxy === 'cilium') throw new PrerequisiteError('proxy cilium runs on kind only (eBPF kube-proxy replacement needs a real cluster)', 'use --provider kind, or cluster.proxy iptables|nftables|ipvs');
+    if (cluster.dnsServer === 'coredns' && !(await haveTool('coredns'))) throw new PrerequisiteError('cluster.dnsServer coredns: no coredns binary on PATH', 'put coredns on PATH or use dnsServer: unbound');
+    await requireTools(['ip', 'ss', 'sysctl', 'unbound', 'unbound-control', 'nginx', cluster.proxy === 'nftables' ? 'nft' : 'iptables-restore']);
+    if (cluster.proxy === 'iptables' || cluster.nodeLocalDNS) await requireTools([cluster.iptablesBackend === 'legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore']);
+    await new Proxier({ mode: cluster.proxy, iptablesBackend: cluster.iptablesBackend, netns: 'unused' }).check();
+  }
+
+  async up(cluster: ClusterConfig): Promise<ClusterInfo> {
+    const topo = planTopology(this.ctx.runId, this.plan(cluster));
+    this.topo = topo;
+    mkdirSync(this.ctx.workDir, { recursive: true });
+    this.ctx.log(`local: building ${topo.pods.length + 1} network namespaces`);
+    await buildTopology(topo);
+    this.proxier = new Proxier({ mode: cluster.proxy as 'iptables' | 'nftables' | 'ipvs', iptablesBackend: cluster.iptablesBackend, netns: topo.node });
+    for (const b of topo.backends) {
+      const dir = join(this.ctx.workDir, `backend-${b.index}`);
+      mkdirSync(dir, { recursive: true });
+      const cmd = await prepareBackend(dir, { port: BACKEND_PORT, workers: 1 });
+      await this.procs.start({ name: `nginx backend-${b.index} (${blocksOf(topo, b.index).length} endpoint blocks)`, netns: b.netns, file: cmd.file, args: cmd.args, port: { proto: 'tcp', port: BACKEND_PORT } });
+    }
+    this.dns = new DnsPods(topo, this.procs, join(this.ctx.workDir, 'dns'), cluster.upstreamDelay);
+    await this.dns.startUpstream();
+    const nameserver = cluster.nodeLocalDNS ? NODE_LOCAL_DNS_IP : KUBE_DNS_IP;
+    for (const c of topo.clients) {
+      // what kubelet writes for a ClusterFirst pod; ip netns exec bind-mounts it over /etc/resolv.conf
+      mkdirSync(`/etc/netns/${c.netns}`, { recursive: true });
+      writeFileSync(`/etc/netns/${c.netns}/resolv.conf`, `nameserver ${nameserver}\nsearch ${CLIENT_NAMESPACE}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\noptions ndots:5\n`);
+    }
+    return {
+      nameserver,
+      clusterDomain: CLUSTER_DOMAIN,
+      clientNamespace: CLIENT_NAMESPACE,
+      clients: topo.clients.length,
+      dnsServer: 'unbound',
+      nodeLocalDNS: cluster.nodeLocalDNS,
+      dnsPodIPs: topo.dns.map((d) => d.ip),
+      tools: await DnsPods.versions(),
+    };
+  }
+
+  async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+    if (!this.proxier || !this.dns) throw new Error('local provider is not up');
+    const report = await this.proxier.sync(state, opts);
+    await this.dns.apply(state);
+    return report;
+  }
+
+  async runAgent(req: AgentRequest): Promise<AgentOutput> {
+    const client = this.topo?.clients[req.client];
+    if (!client) throw new Error(`no client ${req.client} (have ${this.topo?.clients.length ?? 0})`);
+    return runLocalAgent(client.netns, this.ctx.workDir, req);
+  }
+
+  async sample(): Promise<ProviderSample> {
+    const time = Date.now();
+    const s = await this.dns!.sample();
+    return { time, dnsServerCpuSeconds: s.cpuSeconds, dnsServerQueries: s.queries, cacheHits: s.cacheHits, cacheMisses: s.cacheMisses };
+  }
+
+  async down(): Promise<void> {
+    if (this.downDone) return;
+    this.downDone = true;
+    if (this.ctx.options.keep) {
+      this.ctx.log(`local: --keep: namespaces of run ${this.ctx.runId} left in place; remove them with: npm run clean -- ${this.ctx.runId}`);
+      return;
+    }
+    await this.procs.stopAll();
+    await this.proxier?.cleanup().catch(() => undefined);
+    await cleanLocalRun(this.ctx.runId);
+    rmSync(this.ctx.workDir, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,87 @@
+import { run } from '../../core/exec.js';
+import { NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
+import { BACKEND_PORT, ENDPOINT_BLOCKS, ENDPOINT_SUPERNET, NODE_GATEWAY, UPSTREAM_IP, backendIP, clientIP, dnsPodIP } from './addresses.js';
+import { addNetns, deleteNetns, netnsName, sysctl } from './netns.js';
+
+export type PodRole = 'client' | 'dns' | 'upstream' | 'backend';
+
+export interface Pod {
+  role: PodRole;
+  index: number;
+  netns: string;
+  ip: string;
+  /** veth end in the node namespace */
+  hostIf: string;
+}
+
+export interface Topology {
+  node: string;
+  pods: Pod[];
+  clients: Pod[];
+  dns: Pod[];
+  upstream: Pod;
+  backends: Pod[];
+  nodeLocalDNS: boolean;
+}
+
+export interface TopologyPlan {
+  clients: number;
+  dnsReplicas: number;
+  backends: number;
+  nodeLocalDNS: boolean;
+}
+
+const short = { client: 'c', dns: 'd', upstream: 'u', backend: 'b' } as const;
+
+/** Names and addresses only: nothing is created, so --dry-run can print it. */
+export function planTopology(runId: string, plan: TopologyPlan): Topology {
+  const pod = (role: PodRole, index: number, ip: string): Pod => ({
+    role, index, ip,
+    netns: netnsName(runId, role === 'upstream' ? 'upstream' : `${role}-${index}`),
+    hostIf: `v${short[role]}${index}-${runId.slice(0, 6)}`.slice(0, 15),
+  });
+  const clients = Array.from({ length: plan.clients }, (_, k) => pod('client', k, clientIP(k)));
+  const dns = Array.from({ length: plan.dnsReplicas }, (_, k) => pod('dns', k, dnsPodIP(k)));
+  const upstream = pod('upstream', 0, UPSTREAM_IP);
+  const backends = Array.from({ length: plan.backends }, (_, k) => pod('backend', k, backendIP(k)));
+  return { node: netnsName(runId, 'node'), pods: [...clients, ...dns, upstream, ...backends], clients, dns, upstream, backends, nodeLocalDNS: plan.nodeLocalDNS };
+}
+
+/** Endpoint /22 blocks routed to backend k. */
+export function blocksOf(topo: Topology, k: number): string[] {
+  return ENDPOINT_BLOCKS.filter((_, b) => b % topo.backends.length === k);
+}
+
+/**
+ * Creates the namespaces and wires each pod to the node with a veth pair created directly
+ * between the two namespaces, so no interface ever exists in the root namespace.
+ */
+export async function buildTopology(topo: Topology): Promise<void> {
+  await addNetns(topo.node);
+  const node = topo.node;
+  await sysctl(node, 'net.ipv4.ip_forward', '1');
+  await sysctl(node, 'net.ipv4.conf.all.rp_filter', '0');
+  await run('ip', ['addr', 'add', `${NODE_GATEWAY}/32`, 'dev', 'lo'], { netns: node });
+  if (topo.nodeLocalDNS) await run('ip', ['addr', 'add', `${NODE_LOCAL_DNS_IP}/32`, 'dev', 'lo'], { netns: node });
+  for (const pod of topo.pods) {
+    await addNetns(pod.netns);
+    await run('ip', ['link', 'add', pod.hostIf, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
+    await run('ip', ['link', 'set', pod.hostIf, 'up'], { netns: node });
+    await run('ip', ['route', 'add', `${pod.ip}/32`, 'dev', pod.hostIf, 'src', NODE_GATEWAY], { netns: node });
+    await run('ip', ['addr', 'add', `${pod.ip}/32`, 'dev', 'eth0'], { netns: pod.netns });
+    await run('ip', ['link', 'set', 'eth0', 'up'], { netns: pod.netns });
+    await run('ip', ['route', 'add', `${NODE_GATEWAY}/32`, 'dev', 'eth0'], { netns: pod.netns });
+    await run('ip', ['route', 'add', 'default', 'via', NODE_GATEWAY, 'dev', 'eth0', 'src', pod.ip], { netns: pod.netns });
+  }
+  for (const b of topo.backends) {
+    for (const block of blocksOf(topo, b.index)) await run('ip', ['route', 'add', block, 'dev', b.hostIf, 'src', NODE_GATEWAY], { netns: node });
+    await run('ip', ['route', 'add', 'local', ENDPOINT_SUPERNET, 'dev', 'lo'], { netns: b.netns });
+  }
+}
+
+export async function destroyTopology(topo: Topology): Promise<void> {
+  for (const pod of topo.pods) await deleteNetns(pod.netns);
+  await deleteNetns(topo.node);
+}
+
+export { BACKEND_PORT };
