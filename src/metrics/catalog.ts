@@ -21,6 +21,7 @@ export const METRICS: Record<string, MetricInfo> = {
   'dns.lookups.failed': g('count', 'lower', 'failed lookups'),
   'dns.queries.timeouts': g('count', 'lower', 'query timeouts'),
   'dns.server.cpu': g('cores', 'lower', 'cluster DNS server CPU during the flood'),
+  'dns.server.queries': g('count', 'lower', 'queries the cluster DNS servers answered during the flood'),
   'dns.server.cpu_per_kqps': g('core·s/kq', 'lower', 'DNS server CPU per 1000 queries'),
   'dns.cache.hit_ratio': g('ratio', 'higher', 'node-local cache hit ratio'),
   'proxy.sync.duration': d('ms', 'lower', 'one full rule sync'),

@@ -65,9 +65,12 @@ export function externalNameService(x: number, spec: Pick<ServicesConfig, 'names
   };
 }
 
-/** The whole cluster state a scenario's `services` block describes. */
-export function generateServices(spec: ServicesConfig, dnsPodIPs: readonly string[]): ClusterState {
-  const services: Service[] = [kubeDnsService(dnsPodIPs)];
+/**
+ * The whole cluster state a scenario's `services` block describes. kube-dns is included when the
+ * provider runs the DNS pods itself (dnsPodIPs given); real clusters already have it.
+ */
+export function generateServices(spec: ServicesConfig, dnsPodIPs: readonly string[] = []): ClusterState {
+  const services: Service[] = dnsPodIPs.length > 0 ? [kubeDnsService(dnsPodIPs)] : [];
   for (let i = 0; i < spec.count; i++) services.push(generatedService(i, spec));
   const offset = spec.count * spec.endpointsPerService;
   for (let h = 0; h < spec.headless; h++) services.push(headlessService(h, spec, offset));

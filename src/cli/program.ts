@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { DiscoError } from '../core/errors.js';
+import { registerAll } from './register.js';
+import { addCommands } from './commands/index.js';
+
+/** "error: <message> (<hint>)", one line per problem when a scenario has several. */
+export function formatError(err: unknown): string {
+  if (err instanceof DiscoError) {
+    const hint = err.hint ? ` (${err.hint})` : '';
+    if (err.problems.length > 1) return `error: ${err.problems.length} problems${hint}:\n${err.problems.map((p) => `error: ${p}`).join('\n')}`;
+    return `error: ${err.message}${hint}`;
+  }
+  return `error: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+export function buildProgram(): Command {
+  registerAll();
+  const program = new Command('discobench')
+    .description('benchmarks and load-tests Kubernetes service discovery')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  addCommands(program);
+  return program;
+}

@@ -1,0 +1,10 @@
+import { registerProviders } from '../providers/all.js';
+import { registerExporters } from '../results/exporters/all.js';
+import { registerWorkloads } from '../workloads/all.js';
+
+/** Fills every plug-in registry once (providers, workloads, measurements, exporters). */
+export function registerAll(): void {
+  registerProviders();
+  registerWorkloads();
+  registerExporters();
+}

@@ -1,0 +1,118 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InterruptedError } from '../core/errors.js';
+import { newRunId, utcStamp } from '../core/ids.js';
+import { providers } from '../providers/index.js';
+import type { Provider, ProviderContext } from '../providers/provider.js';
+import type { RunResult } from '../results/model.js';
+import { RunWriter } from '../results/writer.js';
+import { clusterKey, expandVariants, type Variant } from '../scenario/expand.js';
+import { loadScenario } from '../scenario/load.js';
+import { acquireLocalLock } from './lock.js';
+import { environment } from './environment.js';
+import { describePlan } from './plan.js';
+import { runVariant } from './variant.js';
+
+export interface BenchOptions {
+  scenario: string;
+  sets?: string[];
+  provider?: string;
+  repeat?: number;
+  out: string;
+  dryRun?: boolean;
+  keep?: boolean;
+  context?: string;
+  yes?: boolean;
+  signal: AbortSignal;
+  log(message: string): void;
+  /** called once the run id exists, so a second Ctrl-C can clean up by it */
+  onRunId?(runId: string): void;
+}
+
+export interface BenchOutcome {
+  dir?: string;
+  run?: RunResult;
+  plan?: string[];
+}
+
+/**
+ * Loads and expands the scenario (nothing touched yet), checks every cluster configuration's
+ * prerequisites, then brings each configuration up once and runs its variants, writing all
+ * results after every variant. Teardown always runs.
+ */
+export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
+  const sets = [...(opts.sets ?? [])];
+  if (opts.provider) sets.push(`provider=${opts.provider}`);
+  if (opts.repeat !== undefined) sets.push(`repeat=${opts.repeat}`);
+  const loaded = loadScenario(opts.scenario, sets);
+  const scenario = loaded.scenario;
+  const variants = expandVariants(scenario, opts.scenario);
+  const runId = newRunId();
+  const factory = providers.require(scenario.provider);
+  const workDir = join(tmpdir(), `discobench-${runId}`);
+  const pctx: ProviderContext = { runId, workDir, log: opts.log, options: { keep: opts.keep, context: opts.context, yes: opts.yes }, signal: opts.signal };
+  const groups = groupByCluster(variants);
+  if (opts.dryRun) return { plan: describePlan(scenario, variants, groups.map((g) => factory(pctx).describe(g[0]!.scenario.cluster))) };
+
+  for (const group of groups) await factory(pctx).check(group[0]!.scenario.cluster);
+  const unlock = scenario.provider === 'local' ? acquireLocalLock(runId) : () => undefined;
+  opts.onRunId?.(runId);
+  const writer = RunWriter.create(opts.out, utcStamp(), scenario.name);
+  const run: RunResult = {
+    schemaVersion: 1, runId, provider: scenario.provider, status: 'running', startedAt: new Date().toISOString(),
+    scenario: { name: scenario.name, description: scenario.description, file: loaded.file, spec: loaded.raw },
+    environment: await environment(), variants: [],
+  };
+  const problems: string[] = [];
+  opts.log(`run ${runId}: ${variants.length} variant(s) of ${scenario.name} on ${scenario.provider}; results in ${writer.dir}`);
+  await writer.write(run);
+  try {
+    for (const group of groups) {
+      if (opts.signal.aborted) break;
+      await runGroup(factory(pctx), group, run, writer, opts, problems);
+    }
+  } finally {
+    unlock();
+  }
+  const failed = run.variants.filter((v) => v.status !== 'completed').length;
+  run.status = opts.signal.aborted ? 'partial' : failed > 0 ? 'failed' : 'completed';
+  run.finishedAt = new Date().toISOString();
+  problems.push(...(await writer.write(run, { final: !opts.signal.aborted })));
+  for (const p of problems) opts.log(`warning: ${p}`);
+  if (opts.signal.aborted) throw new InterruptedError(`interrupted: ${run.variants.length} of ${variants.length} variant(s) kept in ${writer.dir}`);
+  return { dir: writer.dir, run };
+}
+
+function groupByCluster(variants: Variant[]): Variant[][] {
+  const map = new Map<string, Variant[]>();
+  for (const v of variants) map.set(clusterKey(v), [...(map.get(clusterKey(v)) ?? []), v]);
+  return [...map.values()];
+}
+
+async function runGroup(provider: Provider, group: Variant[], run: RunResult, writer: RunWriter, opts: BenchOptions, problems: string[]): Promise<void> {
+  const cluster = group[0]!.scenario.cluster;
+  try {
+    opts.log(`cluster: ${provider.name}, proxy ${cluster.proxy}${cluster.nodeLocalDNS ? ', NodeLocal DNSCache' : ''}`);
+    const info = await provider.up(cluster);
+    Object.assign(run.environment.tools, info.tools);
+    for (const variant of group) {
+      if (opts.signal.aborted) break;
+      opts.log(`variant ${variant.id}`);
+      const result = await runVariant({ runId: run.runId, variant, provider, cluster: info, workDir: join(tmpdir(), `discobench-${run.runId}`, 'variants'), signal: opts.signal, log: opts.log });
+      run.variants.push(result);
+      for (const e of result.errors) opts.log(`  error: ${e}`);
+      problems.push(...(await writer.write(run)));
+    }
+  } catch (err) {
+    if (opts.signal.aborted) return;
+    const message = err instanceof Error ? err.message : String(err);
+    for (const variant of group.filter((v) => !run.variants.some((r) => r.id === v.id))) {
+      const now = new Date().toISOString();
+      run.variants.push({ id: variant.id, params: variant.params, repeat: variant.repeat, status: 'failed', errors: [`cluster setup: ${message}`], startedAt: now, finishedAt: now, metrics: {}, series: {} });
+    }
+    await writer.write(run);
+    opts.log(`error: ${message}`);
+  } finally {
+    await provider.down().catch((err: unknown) => opts.log(`warning: teardown: ${err instanceof Error ? err.message : String(err)}`));
+  }
+}

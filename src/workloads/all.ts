@@ -1,0 +1,11 @@
+import { DnsServerCpu } from '../measurements/dns-server-cpu.js';
+import { measurements } from './index.js';
+
+let done = false;
+
+/** Registers every built-in workload and measurement once. */
+export function registerWorkloads(): void {
+  if (done) return;
+  done = true;
+  measurements.register('dns-server-cpu', () => new DnsServerCpu());
+}
