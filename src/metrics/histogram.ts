@@ -10,6 +10,7 @@ export const SCALE = 1000;
 const HIGHEST = 3_600_000_000; // 1 h in µs
 
 export type Histogram = hdr.Histogram;
+type JsHistogram = Histogram & { lowestEquivalentValue(v: number): number; highestEquivalentValue(v: number): number };
 
 export function newHistogram(): Histogram {
   return hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST, numberOfSignificantValueDigits: 3, useWebAssembly: false });
@@ -52,12 +53,13 @@ export function distributionOf(h: Histogram): Distribution {
   const q = (p: number) => h.getValueAtPercentile(p) / SCALE;
   return {
     count: h.totalCount,
-    min: h.minNonZeroValue / SCALE,
+    // min and max at bucket resolution, so a merged histogram and a direct one agree exactly
+    min: (h as JsHistogram).lowestEquivalentValue(h.minNonZeroValue) / SCALE,
     mean: h.mean / SCALE,
     p50: q(50),
     p90: q(90),
     p99: q(99),
     p999: q(99.9),
-    max: h.maxValue / SCALE,
+    max: (h as JsHistogram).highestEquivalentValue(h.maxValue) / SCALE,
   };
 }

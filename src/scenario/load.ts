@@ -75,9 +75,10 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
 export function loadScenario(nameOrFile: string, sets: readonly string[] = []): LoadedScenario {
   const file = resolveScenarioFile(nameOrFile);
   const shown = file.startsWith(SCENARIO_DIR) ? `scenarios/${basename(file)}` : nameOrFile;
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: false });
+  const text = readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => `${shown}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    const problems = doc.errors.map((e) => `${shown}: line ${text.slice(0, e.pos[0]).split('\n').length}: ${e.message.split('\n')[0]}`);
     throw new ScenarioError(problems[0]!, 'fix the YAML syntax', problems);
   }
   const raw = doc.toJS() as unknown;
