@@ -63,8 +63,8 @@ export interface IptablesRenderOptions {
   clusterCIDR?: string;
   /** svcKeys whose KUBE-SVC-/KUBE-SEP- chains are written; absent = all (full sync) */
   changed?: ReadonlySet<string>;
-  /** chains that existed before and are no longer used: flushed and deleted (-X) */
-  staleChains?: Iterable<string>;
+  /** chains that existed before and are no longer used: flushed and deleted (-X); a function gets the chains now in use */
+  staleChains?: Iterable<string> | ((inUse: Map<string, string[]>) => Iterable<string>);
   /** also insert the jumps from the built-in chains (kube-proxy's EnsureRule, first sync only) */
   jumps?: boolean;
   names?: ChainNameCache;
@@ -144,7 +144,7 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
   }
 
   let deleted = 0;
-  for (const c of opts.staleChains ?? []) {
+  for (const c of typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? []) {
     natChains.push(`:${c} - [0:0]`);
     natRules.push(`-X ${c}`);
     deleted++;

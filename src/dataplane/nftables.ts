@@ -77,7 +77,7 @@ export interface NftRenderOptions {
   /** partial sync: only Services in `changed` get their chains rewritten; elements are diffed against `previous` */
   partial?: { changed: ReadonlySet<string>; previous: NftElements };
   /** service/endpoint chains no longer used: flushed and deleted after the elements pointing at them */
-  staleChains?: Iterable<string>;
+  staleChains?: Iterable<string> | ((inUse: Map<string, string[]>) => Iterable<string>);
   names?: NftNameCache;
 }
 
@@ -210,7 +210,7 @@ export function renderNftables(ports: readonly ServicePortInfo[], opts: NftRende
   clusterIPs.cleanup();
   serviceIPs.cleanup();
   noEndpoint.cleanup();
-  for (const c of opts.staleChains ?? []) {
+  for (const c of typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? []) {
     if (created.has(c)) continue;
     out.push(`flush chain ${T} ${c}`, `delete chain ${T} ${c}`);
   }
