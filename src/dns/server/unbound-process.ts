@@ -1,7 +1,39 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { run, spawnProcess, requireTools } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
+import type { ClusterState } from '../../model/cluster.js';
 import { pollUntil, type ServerProcess, startServerProcess } from './process.js';
+import { clusterZonePaths } from './unbound.js';
+import { clusterZoneFiles } from './zonefile.js';
+
+/** Writes atomically, so a reload never reads half a zone. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Writes the zone files renderClusterUnbound's conf points at (zoneDir must exist). */
+export async function writeClusterZones(state: ClusterState, zoneDir: string, serial = 1): Promise<{ origins: string[] }> {
+  const files = clusterZoneFiles(state, { serial });
+  const paths = clusterZonePaths(zoneDir);
+  await writeAtomic(paths.forward, files.forward.text);
+  await writeAtomic(paths.reverse, files.reverse.text);
+  return { origins: [files.forward.origin, files.reverse.origin] };
+}
+
+/**
+ * Makes a running cluster unbound serve a new state (Services created during churn): rewrites
+ * the zone files, reloads both auth-zones, and flushes what the cache holds under them, so a
+ * cached NXDOMAIN for a new Service does not outlive the change. Throws CommandError if unbound
+ * rejects the zone.
+ */
+export async function reloadClusterZones(state: ClusterState, zoneDir: string, controlConf: string, netns?: string, serial = 2): Promise<void> {
+  const { origins } = await writeClusterZones(state, zoneDir, serial);
+  for (const zone of origins) {
+    await run('unbound-control', ['-c', controlConf, 'auth_zone_reload', zone], { netns, timeoutMs: 30_000 });
+    await run('unbound-control', ['-c', controlConf, 'flush_zone', zone], { netns, timeoutMs: 30_000 });
+  }
+}
 
 export interface UnboundStats {
   queries: number;

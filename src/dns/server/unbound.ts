@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { ClusterState } from '../../model/cluster.js';
-import { clusterZoneRecords, fqdn, renderRecord } from './zone.js';
+import { fqdn } from './zone.js';
+import { REVERSE_ZONE } from './zonefile.js';
 
 /**
  * Unbound configurations for the local provider: the cluster DNS (CoreDNS's job in a cluster) and
@@ -26,6 +28,13 @@ export interface UnboundCommon {
 export interface ClusterUnboundOptions extends UnboundCommon {
   /** `IP` or `IP@PORT` of the stand-in internet DNS; everything outside the cluster zone goes there */
   upstream: string;
+  /** directory holding the zone files (clusterZonePaths); write them with writeClusterZones */
+  zoneDir: string;
+}
+
+/** Where the cluster and reverse zone files of a cluster unbound live. */
+export function clusterZonePaths(zoneDir: string): { forward: string; reverse: string } {
+  return { forward: join(zoneDir, 'cluster.zone'), reverse: join(zoneDir, 'reverse.zone') };
 }
 
 export interface NodeLocalUnboundOptions extends UnboundCommon {
@@ -102,21 +111,41 @@ export function renderControlConf(controlSocket: string): string {
 }
 
 /**
- * Cluster DNS: the cluster zone (static: unknown names are NXDOMAIN, like the kubernetes plugin),
- * its PTR records, and everything else forwarded to the upstream stand-in. Reverse zones are
- * static too: there is no real reverse DNS behind us, and a forward would only be refused.
+ * Cluster DNS: the cluster zone and the reverse zone served from zone files, everything else
+ * forwarded to the upstream stand-in.
+ *
+ * Why auth-zones and not local-data: local-data answers an ExternalName CNAME without chasing it,
+ * so clients (glibc does not chase either) would get no address. An auth-zone `for-upstream`
+ * makes the iterator treat the zone as fetched data: CNAMEs out of the zone are followed through
+ * the forward, answers land in the cache, and NXDOMAIN carries the zone's SOA. A forward-zone "."
+ * would win over the auth-zone, so each zone also gets a stub-zone, which punches a hole in the
+ * forward; the stub's address is never contacted (the auth-zone answers, fallback disabled).
+ * unblock-lan-zones stops unbound's built-in RFC 1918 reverse zones (10.in-addr.arpa) from
+ * shadowing our PTR records.
  */
 export function renderClusterUnbound(state: ClusterState, opts: ClusterUnboundOptions): string {
-  const records = clusterZoneRecords(state);
+  const paths = clusterZonePaths(opts.zoneDir);
+  const zones: [string, string][] = [[fqdn(state.clusterDomain), paths.forward], [REVERSE_ZONE, paths.reverse]];
   const lines = [
     ...serverHead(opts),
     `  cache-max-ttl: ${CLUSTER_CACHE_TTL}`,
     `  cache-max-negative-ttl: ${CLUSTER_CACHE_TTL}`,
-    `  local-zone: ${q(fqdn(state.clusterDomain))} static`,
-    '  local-zone: "in-addr.arpa." static',
+    '  unblock-lan-zones: yes',
+    '  insecure-lan-zones: yes',
     '  local-zone: "ip6.arpa." static',
-    ...records.map((r) => `  local-data: '${renderRecord(r)}'`),
     ...renderControlSection(opts.controlSocket),
+    ...zones.flatMap(([name, file]) => [
+      'auth-zone:',
+      `  name: ${q(name)}`,
+      `  zonefile: ${q(file)}`,
+      '  for-downstream: no',
+      '  for-upstream: yes',
+      '  fallback-enabled: no',
+      'stub-zone:',
+      `  name: ${q(name)}`,
+      '  stub-addr: 127.0.0.1@1',
+      '  stub-prime: no',
+    ]),
     'forward-zone:',
     '  name: "."',
     `  forward-addr: ${unboundAddr(opts.upstream)}`,
