@@ -1,0 +1,187 @@
+import { sepChain, svcChain } from './chain-names.js';
+import type { ServicePortInfo } from './service-ports.js';
+
+/**
+ * kube-proxy's iptables layout (pkg/proxy/iptables/proxier.go), as one `iptables-restore
+ * --noflush` input. A full render writes every chain; a partial render (KEP-3453, kube-proxy
+ * 1.28+) still rewrites the top-level chains (KUBE-SERVICES is always rebuilt, one rule per
+ * service port) but only the KUBE-SVC-/KUBE-SEP- chains of changed Services, and flushes and
+ * deletes chains that are gone.
+ */
+
+export const MASQ_MARK = '0x4000';
+/** kube-proxy drops per-endpoint comments above this many endpoints (largeClusterEndpointsThreshold) */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+const NAT_TOP = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
+const FILTER_TOP = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'];
+
+/** kube-proxy's iptablesJumpChains: [table, from built-in chain, to, comment, extra match]. */
+export const JUMP_RULES: ReadonlyArray<readonly [table: 'filter' | 'nat', from: string, to: string, comment: string, extra: string]> = [
+  ['filter', 'INPUT', 'KUBE-EXTERNAL-SERVICES', 'kubernetes externally-visible service portals', '-m conntrack --ctstate NEW'],
+  ['filter', 'FORWARD', 'KUBE-EXTERNAL-SERVICES', 'kubernetes externally-visible service portals', '-m conntrack --ctstate NEW'],
+  ['filter', 'INPUT', 'KUBE-NODEPORTS', 'kubernetes health check service ports', ''],
+  ['filter', 'FORWARD', 'KUBE-SERVICES', 'kubernetes service portals', '-m conntrack --ctstate NEW'],
+  ['filter', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', '-m conntrack --ctstate NEW'],
+  ['filter', 'FORWARD', 'KUBE-FORWARD', 'kubernetes forwarding rules', ''],
+  ['filter', 'INPUT', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'],
+  ['filter', 'OUTPUT', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'],
+  ['filter', 'FORWARD', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', '-m conntrack --ctstate NEW'],
+  ['nat', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', ''],
+  ['nat', 'PREROUTING', 'KUBE-SERVICES', 'kubernetes service portals', ''],
+  ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules', ''],
+];
+
+export function jumpRuleArgs(from: string, to: string, comment: string, extra: string): string {
+  return `${from} ${extra ? `${extra} ` : ''}-m comment --comment "${comment}" -j ${to}`;
+}
+
+/** Memo of hash names: a sync at 30k Services would otherwise spend most of its time in sha256. */
+export class ChainNameCache {
+  private readonly svc = new Map<string, string>();
+  private readonly sep = new Map<string, string>();
+  svcChain(sp: ServicePortInfo): string {
+    const k = sp.nameString + sp.protocol;
+    let v = this.svc.get(k);
+    if (v === undefined) this.svc.set(k, (v = svcChain(sp.nameString, sp.protocol)));
+    return v;
+  }
+  sepChain(sp: ServicePortInfo, hostPort: string): string {
+    const k = sp.nameString + sp.protocol + hostPort;
+    let v = this.sep.get(k);
+    if (v === undefined) this.sep.set(k, (v = sepChain(sp.nameString, sp.protocol, hostPort)));
+    return v;
+  }
+  clear(): void {
+    this.svc.clear();
+    this.sep.clear();
+  }
+}
+
+export interface IptablesRenderOptions {
+  /** pod CIDR: traffic to a ClusterIP from outside it is masqueraded (kube-proxy --cluster-cidr) */
+  clusterCIDR?: string;
+  /** svcKeys whose KUBE-SVC-/KUBE-SEP- chains are written; absent = all (full sync) */
+  changed?: ReadonlySet<string>;
+  /** chains that existed before and are no longer used: flushed and deleted (-X); a function gets the chains now in use */
+  staleChains?: Iterable<string> | ((inUse: Map<string, string[]>) => Iterable<string>);
+  /** also insert the jumps from the built-in chains (kube-proxy's EnsureRule, first sync only) */
+  jumps?: boolean;
+  names?: ChainNameCache;
+}
+
+export interface IptablesRender {
+  text: string;
+  /** rules in the filter and nat tables after the restore, written or not */
+  rules: number;
+  /** svcKey -> every KUBE-SVC-/KUBE-SEP- chain the Service uses now */
+  chains: Map<string, string[]>;
+}
+
+const probCache: string[] = [];
+/** kube-proxy's probability(n): fmt.Sprintf("%0.10f", 1/n) */
+export function probability(n: number): string {
+  return (probCache[n] ??= (1 / n).toFixed(10));
+}
+
+export function renderIptables(ports: readonly ServicePortInfo[], opts: IptablesRenderOptions = {}): IptablesRender {
+  const names = opts.names ?? new ChainNameCache();
+  const filterChains: string[] = FILTER_TOP.map((c) => `:${c} - [0:0]`);
+  const filterRules: string[] = [];
+  const natChains: string[] = NAT_TOP.map((c) => `:${c} - [0:0]`);
+  const natRules: string[] = [
+    `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
+    `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
+    '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
+    `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
+  ];
+  let skippedRules = 0;
+  const chains = new Map<string, string[]>();
+  let totalEndpoints = 0;
+  for (const sp of ports) totalEndpoints += sp.endpoints.length;
+  const large = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
+  const masq = opts.clusterCIDR ? ` ! -s ${opts.clusterCIDR}` : '';
+
+  for (const sp of ports) {
+    const p = sp.protocol;
+    const n = sp.endpoints.length;
+    const match = `-m ${p} -p ${p} -d ${sp.clusterIP} --dport ${sp.port}`;
+    let used = chains.get(sp.svcKey);
+    if (!used) chains.set(sp.svcKey, (used = []));
+    if (n === 0) {
+      filterRules.push(`-A KUBE-SERVICES -m comment --comment "${sp.nameString} has no endpoints" ${match} -j REJECT`);
+      continue;
+    }
+    const svc = names.svcChain(sp);
+    used.push(svc);
+    natRules.push(`-A KUBE-SERVICES -m comment --comment "${sp.nameString} cluster IP" ${match} -j ${svc}`);
+    const write = !opts.changed || opts.changed.has(sp.svcKey);
+    if (!write) {
+      for (const ep of sp.endpoints) used.push(names.sepChain(sp, ep.hostPort));
+      skippedRules += (masq ? 1 : 0) + 3 * n;
+      continue;
+    }
+    natChains.push(`:${svc} - [0:0]`);
+    if (masq) natRules.push(`-A ${svc} -m comment --comment "${sp.nameString} cluster IP" ${match}${masq} -j KUBE-MARK-MASQ`);
+    const seps: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const ep = sp.endpoints[i]!;
+      const sep = names.sepChain(sp, ep.hostPort);
+      seps.push(sep);
+      const comment = large ? '' : ` -m comment --comment "${sp.nameString} -> ${ep.hostPort}"`;
+      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
+      natRules.push(`-A ${svc}${comment}${stat} -j ${sep}`);
+    }
+    const sepComment = large ? '' : ` -m comment --comment ${sp.nameString}`;
+    for (let i = 0; i < n; i++) {
+      const ep = sp.endpoints[i]!;
+      const sep = seps[i]!;
+      used.push(sep);
+      natChains.push(`:${sep} - [0:0]`);
+      natRules.push(`-A ${sep}${sepComment} -s ${ep.ip} -j KUBE-MARK-MASQ`);
+      natRules.push(`-A ${sep}${sepComment} -m ${p} -p ${p} -j DNAT --to-destination ${ep.hostPort}`);
+    }
+  }
+
+  let deleted = 0;
+  for (const c of typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? []) {
+    natChains.push(`:${c} - [0:0]`);
+    natRules.push(`-X ${c}`);
+    deleted++;
+  }
+  natRules.push('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+
+  filterRules.push(
+    '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
+    `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
+    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  );
+  const rules = filterRules.length + natRules.length - deleted + skippedRules;
+
+  if (opts.jumps) {
+    for (const [table, from, to, comment, extra] of JUMP_RULES) {
+      (table === 'filter' ? filterRules : natRules).push(`-I ${jumpRuleArgs(from, to, comment, extra)}`);
+    }
+  }
+  const text = ['*filter', ...filterChains, ...filterRules, 'COMMIT', '*nat', ...natChains, ...natRules, 'COMMIT', ''].join('\n');
+  return { text, rules, chains };
+}
+
+/**
+ * Removes everything renderIptables installed: the jumps from the built-in chains (when
+ * installed) first, then every chain flushed and deleted.
+ */
+export function renderIptablesCleanup(natChainsToDelete: Iterable<string>, jumps: boolean): string {
+  const natChains = [...new Set([...NAT_TOP, ...natChainsToDelete])];
+  const filterR: string[] = [];
+  const natR: string[] = [];
+  if (jumps) {
+    for (const [table, from, to, comment, extra] of JUMP_RULES) {
+      (table === 'filter' ? filterR : natR).push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
+    }
+  }
+  return [
+    '*filter', ...FILTER_TOP.map((c) => `:${c} - [0:0]`), ...filterR, ...FILTER_TOP.map((c) => `-X ${c}`), 'COMMIT',
+    '*nat', ...natChains.map((c) => `:${c} - [0:0]`), ...natR, ...natChains.map((c) => `-X ${c}`), 'COMMIT', '',
+  ].join('\n');
+}

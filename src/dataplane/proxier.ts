@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { ClusterState } from '../model/cluster.js';
+import type { SyncReport } from '../providers/provider.js';
+import { PrerequisiteError } from '../core/errors.js';
+import { requireTools, run } from '../core/exec.js';
+import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
+import { ChainNameCache, renderIptables, renderIptablesCleanup } from './iptables.js';
+import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
+import { renderIpvs } from './ipvs.js';
+
+export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
+
+export interface ProxierOptions {
+  mode: ProxyMode;
+  iptablesBackend: 'nft' | 'legacy';
+  /** network namespace that holds the rules (the node) */
+  netns: string;
+  /** pod CIDR; traffic to a ClusterIP from outside it is masqueraded, as kube-proxy --cluster-cidr does */
+  clusterCIDR?: string;
+}
+
+/** What was last applied, so a partial sync can write only the difference. */
+interface Applied {
+  fps: Map<string, string>;
+  chains: Map<string, string[]>;
+  nft?: NftElements;
+}
+
+export const IPVS_MISSING = 'ip_vs kernel module not available (modprobe ip_vs failed)';
+
+/**
+ * A stand-in for kube-proxy on one node namespace: renders kube-proxy's layout for the mode and
+ * applies it the way kube-proxy does (one iptables-restore --noflush, one nft transaction), full
+ * or partial. The cost measured is the tool's and the kernel's, since the inputs have
+ * kube-proxy's shape; our own part is string building.
+ */
+export class Proxier {
+  private last?: Applied;
+  /** every chain that may exist in the namespace because of us (for cleanup, even after a failed sync) */
+  private readonly installed = new Set<string>();
+  private jumpsInstalled = false;
+  private nftTouched = false;
+  private ipvsTouched = false;
+  private readonly iptNames = new ChainNameCache();
+  private readonly nftNames = new NftNameCache();
+
+  constructor(private readonly opts: ProxierOptions) {}
+
+  private get restoreTool(): string {
+    return this.opts.iptablesBackend === 'legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore';
+  }
+
+  async check(): Promise<void> {
+    if (this.opts.mode === 'iptables') return requireTools(['ip', this.restoreTool]);
+    if (this.opts.mode === 'nftables') return requireTools(['ip', 'nft']);
+    if (!existsSync('/sys/module/ip_vs')) {
+      const res = await run('modprobe', ['ip_vs'], { reject: false }).catch(() => ({ exitCode: 1 }));
+      if (res.exitCode !== 0 || !existsSync('/sys/module/ip_vs')) {
+        throw new PrerequisiteError(IPVS_MISSING, 'load the module (modprobe ip_vs, package linux-modules-extra on some distributions) or use --proxy iptables/nftables');
+      }
+    }
+    await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
+  }
+
+  async sync(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+    const t0 = performance.now();
+    const full = opts.full || !this.last;
+    const ports = allServicePorts(state);
+    const fps = fingerprints(state);
+    const prev = this.last;
+    const diff = prev && !full ? diffServices(prev.fps, fps) : undefined;
+    /** chains used before by the Services being rewritten, minus those still used */
+    const stale = (inUse: Map<string, string[]>): string[] => {
+      if (!prev) return [];
+      const keys = diff ? [...diff.changed, ...diff.removed] : [...prev.chains.keys()];
+      const now = new Set<string>();
+      for (const k of keys) for (const c of inUse.get(k) ?? []) now.add(c);
+      const out: string[] = [];
+      for (const k of keys) for (const c of prev.chains.get(k) ?? []) if (!now.has(c)) out.push(c);
+      return [...new Set(out)];
+    };
+    this.last = undefined; // a failed apply forces the next sync to be full, as in kube-proxy
+    let rules: number;
+    let chains = new Map<string, string[]>();
+    let nft: NftElements | undefined;
+    if (this.opts.mode === 'iptables') {
+      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames });
+      for (const cs of r.chains.values()) for (const c of cs) this.installed.add(c);
+      await run(this.restoreTool, ['-w', '5', '--noflush', '--counters'], { netns: this.opts.netns, input: r.text });
+      this.jumpsInstalled = true;
+      ({ rules, chains } = r);
+    } else if (this.opts.mode === 'nftables') {
+      const r = renderNftables(ports, {
+        clusterCIDR: this.opts.clusterCIDR,
+        first: !this.nftTouched,
+        partial: diff && prev?.nft ? { changed: diff.changed, previous: prev.nft } : undefined,
+        staleChains: stale,
+        names: this.nftNames,
+      });
+      this.nftTouched = true;
+      await run('nft', ['-f', '-'], { netns: this.opts.netns, input: r.text });
+      ({ rules, chains } = r);
+      nft = r.elements;
+    } else {
+      rules = await this.applyIpvs(ports);
+    }
+    const durationMs = performance.now() - t0;
+    this.last = { fps, chains, nft };
+    return { kind: full ? 'full' : 'partial', durationMs, rules };
+  }
+
+  /** IPVS: always a full sync; kube-ipvs0 addresses via `ip -batch`, then ipset, ipvsadm and iptables. */
+  private async applyIpvs(ports: ReturnType<typeof allServicePorts>): Promise<number> {
+    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR });
+    const netns = this.opts.netns;
+    this.ipvsTouched = true;
+    await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
+    await run('ip', ['-batch', '-'], { netns, input: r.addresses.map((a) => `addr replace ${a} dev kube-ipvs0\n`).join('') });
+    await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
+    await run('ipvsadm-restore', [], { netns, input: r.ipvsadm });
+    await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
+    return r.rules;
+  }
+
+  /** Removes everything this proxier created in the namespace; safe to call twice. */
+  async cleanup(): Promise<void> {
+    const netns = this.opts.netns;
+    if (this.opts.mode === 'iptables' && (this.installed.size > 0 || this.jumpsInstalled)) {
+      await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled) });
+      this.installed.clear();
+      this.jumpsInstalled = false;
+    } else if (this.opts.mode === 'nftables' && this.nftTouched) {
+      await run('nft', ['-f', '-'], { netns, input: renderNftablesCleanup() });
+      this.nftTouched = false;
+    } else if (this.opts.mode === 'ipvs' && this.ipvsTouched) {
+      await run('ipvsadm', ['-C'], { netns, reject: false });
+      await run('ip', ['link', 'del', 'kube-ipvs0'], { netns, reject: false });
+      await run('ipset', ['destroy', 'KUBE-CLUSTER-IP'], { netns, reject: false });
+      await run('ipset', ['destroy', 'KUBE-LOOP-BACK'], { netns, reject: false });
+      this.ipvsTouched = false;
+    }
+    this.last = undefined;
+  }
+}

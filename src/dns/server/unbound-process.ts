@@ -1,0 +1,104 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { run, spawnProcess, requireTools } from '../../core/exec.js';
+import { MeasurementError } from '../../core/errors.js';
+import type { ClusterState } from '../../model/cluster.js';
+import { pollUntil, type ServerProcess, startServerProcess } from './process.js';
+import { clusterZonePaths } from './unbound.js';
+import { clusterZoneFiles } from './zonefile.js';
+
+/** Writes atomically, so a reload never reads half a zone. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Writes the zone files renderClusterUnbound's conf points at (zoneDir must exist). */
+export async function writeClusterZones(state: ClusterState, zoneDir: string, serial = 1): Promise<{ origins: string[] }> {
+  const files = clusterZoneFiles(state, { serial });
+  const paths = clusterZonePaths(zoneDir);
+  await writeAtomic(paths.forward, files.forward.text);
+  await writeAtomic(paths.reverse, files.reverse.text);
+  return { origins: [files.forward.origin, files.reverse.origin] };
+}
+
+/**
+ * Makes a running cluster unbound serve a new state (Services created during churn): rewrites
+ * the zone files, reloads both auth-zones, and flushes what the cache holds under them, so a
+ * cached NXDOMAIN for a new Service does not outlive the change. Throws CommandError if unbound
+ * rejects the zone.
+ */
+export async function reloadClusterZones(state: ClusterState, zoneDir: string, controlConf: string, netns?: string, serial = 2): Promise<void> {
+  const { origins } = await writeClusterZones(state, zoneDir, serial);
+  for (const zone of origins) {
+    await run('unbound-control', ['-c', controlConf, 'auth_zone_reload', zone], { netns, timeoutMs: 30_000 });
+    await run('unbound-control', ['-c', controlConf, 'flush_zone', zone], { netns, timeoutMs: 30_000 });
+  }
+}
+
+export interface UnboundStats {
+  queries: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+/** Parses `unbound-control stats` output (`key=value` lines) into the totals we report. */
+export function parseUnboundStats(text: string): UnboundStats & { raw: Record<string, number> } {
+  const raw: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) raw[line.slice(0, eq).trim()] = Number(line.slice(eq + 1));
+  }
+  const need = (k: string): number => {
+    const v = raw[k];
+    if (v === undefined || !Number.isFinite(v)) throw new MeasurementError(`unbound-control stats lacks ${k}`);
+    return v;
+  };
+  return { queries: need('total.num.queries'), cacheHits: need('total.num.cachehits'), cacheMisses: need('total.num.cachemiss'), raw };
+}
+
+/**
+ * Cumulative query and cache counters of a running unbound, without resetting them (stats_noreset),
+ * so several readers can take differences. Note unbound counts answers from local-data as cache
+ * hits: the hit ratio is meaningful for the NodeLocal cache (which has no local data), not for
+ * the cluster server.
+ */
+export async function unboundStats(controlSocketConf: string, netns?: string): Promise<UnboundStats> {
+  const res = await run('unbound-control', ['-c', controlSocketConf, 'stats_noreset'], { netns, timeoutMs: 10_000 });
+  const { queries, cacheHits, cacheMisses } = parseUnboundStats(res.stdout);
+  return { queries, cacheHits, cacheMisses };
+}
+
+export interface StartUnboundOptions {
+  /** the rendered unbound.conf */
+  conf: string;
+  /** where to write it */
+  confPath: string;
+  /** conf naming the control socket (renderControlConf), used to wait for readiness */
+  controlConfPath: string;
+  netns?: string;
+  /** give up waiting for the control socket after this long (default 10 s) */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Writes the conf, checks it with unbound-checkconf (a bad conf fails here with unbound's own
+ * message), starts `unbound -d` in the namespace (ip netns exec execs unbound, so the pid is
+ * unbound's own, for /proc/<pid>/stat CPU sampling) and resolves once unbound-control answers.
+ */
+export async function startUnbound(o: StartUnboundOptions): Promise<ServerProcess> {
+  await requireTools(['unbound', 'unbound-control', 'unbound-checkconf']);
+  await writeFile(o.confPath, o.conf);
+  await run('unbound-checkconf', [o.confPath]);
+  const proc = startServerProcess('unbound', spawnProcess('unbound', ['-d', '-c', o.confPath], { netns: o.netns }));
+  try {
+    await pollUntil(async () => {
+      if (proc.exited()) throw new MeasurementError(`unbound exited at start: ${proc.stderr().trim().slice(-500)}`);
+      const res = await run('unbound-control', ['-c', o.controlConfPath, 'status'], { netns: o.netns, reject: false, timeoutMs: 5000 });
+      return res.exitCode === 0;
+    }, o.readyTimeoutMs ?? 10_000, 'unbound to answer on its control socket');
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return proc;
+}

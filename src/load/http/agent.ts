@@ -1,0 +1,117 @@
+import { Worker } from 'node:worker_threads';
+import { UsageError, MeasurementError } from '../../core/errors.js';
+import { encode, mergeEncoded } from '../../metrics/histogram.js';
+import type { AgentOutput } from '../agent-output.js';
+import { runCannonSlice, type CannonPartial, type CannonSlice } from './cannon.js';
+import type { Target } from './targets.js';
+
+export interface HttpAgentOptions {
+  targets: Target[];
+  durationMs: number;
+  connections: number;
+  keepAlive: boolean;
+  pipelining: number;
+  /** requests per second over the whole agent; 0 = as fast as possible */
+  rate: number;
+  /** worker threads; 1 runs in this thread */
+  workers: number;
+  timeoutMs: number;
+  path?: string;
+}
+
+/** Splits n into k near-equal integer parts, larger ones first. */
+export function split(n: number, k: number): number[] {
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+function validate(o: HttpAgentOptions): void {
+  const problems: string[] = [];
+  if (!o.targets.length) problems.push('--targets: no targets');
+  if (!(o.connections >= 1)) problems.push('--connections must be >= 1');
+  if (!(o.workers >= 1)) problems.push('--workers must be >= 1');
+  if (!(o.pipelining >= 1)) problems.push('--pipelining must be >= 1');
+  if (!o.keepAlive && o.pipelining > 1) problems.push('--pipelining > 1 needs keep-alive (a no-keep-alive connection carries one request)');
+  if (!(o.durationMs > 0)) problems.push('--duration must be > 0');
+  if (!(o.timeoutMs > 0)) problems.push('--timeout must be > 0');
+  if (!(o.rate >= 0)) problems.push('--rate must be >= 0');
+  if (problems.length) throw new UsageError(`bad http agent options: ${problems.join('; ')}`, problems[0], problems);
+}
+
+function runInWorker(slice: CannonSlice, signal?: AbortSignal): Promise<CannonPartial> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: slice });
+    const onAbort = () => w.postMessage('stop');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let done = false;
+    w.once('message', (m: { ok: boolean; partial?: CannonPartial; error?: string }) => {
+      done = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (m.ok && m.partial) resolve(m.partial);
+      else reject(new MeasurementError(`http agent worker failed: ${m.error}`));
+      void w.terminate();
+    });
+    w.once('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (!done) reject(err);
+    });
+  });
+}
+
+/**
+ * The HTTP load agent: `connections` connections spread over the targets (see cannon.ts), split
+ * over `workers` threads each running one autocannon instance; one merged HDR histogram.
+ * http.rps counts every completed response (as wrk does); http.errors adds non-2xx responses,
+ * connection errors/resets and timeouts, each also reported on its own in info.
+ */
+export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+  validate(opts);
+  // a rate below the connection count would leave connections idle (autocannon paces per connection)
+  const connections = opts.rate > 0 ? Math.max(1, Math.min(opts.connections, Math.floor(opts.rate))) : opts.connections;
+  const workers = Math.min(opts.workers, connections);
+  const conns = split(connections, workers);
+  const rates = opts.rate > 0 ? conns.map((c) => (opts.rate * c) / connections) : conns.map(() => 0);
+  let first = 0;
+  const slices: CannonSlice[] = conns.map((c, i) => {
+    const s: CannonSlice = {
+      targets: opts.targets, connections: c, firstConnection: first, totalConnections: connections,
+      durationMs: opts.durationMs, keepAlive: opts.keepAlive, pipelining: opts.pipelining,
+      rate: rates[i], timeoutMs: opts.timeoutMs, path: opts.path ?? '/',
+    };
+    first += c;
+    return s;
+  });
+  const parts = workers === 1 ? [await runCannonSlice(slices[0], signal)] : await Promise.all(slices.map((s) => runInWorker(s, signal)));
+
+  const sum = (k: 'responses' | 'non2xx' | 'connErrors' | 'timeouts' | 'connects') => parts.reduce((a, p) => a + p[k], 0);
+  const elapsedMs = Math.max(...parts.map((p) => p.elapsedMs));
+  const responses = sum('responses');
+  const non2xx = sum('non2xx');
+  const connErrors = sum('connErrors');
+  const timeouts = sum('timeouts');
+  const errors = non2xx + connErrors + timeouts;
+  const hist = mergeEncoded(parts.map((p) => p.hdr));
+  return {
+    agent: 'http',
+    metrics: {
+      'http.latency': { hdr: encode(hist) },
+      'http.rps': { value: responses / (elapsedMs / 1000), count: responses },
+      'http.errors': { value: errors, count: responses + connErrors + timeouts },
+    },
+    info: {
+      targets: opts.targets.length,
+      connections,
+      workers,
+      keepAlive: opts.keepAlive,
+      pipelining: opts.pipelining,
+      rate: opts.rate,
+      elapsedMs: Math.round(elapsedMs),
+      responses,
+      ok: responses - non2xx,
+      non2xx,
+      connErrors,
+      timeouts,
+      connects: sum('connects'),
+      errorSamples: [...new Set(parts.flatMap((p) => p.errorSamples))].slice(0, 5),
+    },
+  };
+}

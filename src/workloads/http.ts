@@ -1,0 +1,104 @@
+import { MeasurementError, messageOf } from '../core/errors.js';
+import { formatTargets, type Target } from '../load/http/targets.js';
+import { isProxied, type ClusterState, type Service } from '../model/cluster.js';
+import { HttpSpec } from '../scenario/schema.js';
+import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+
+/** Room on top of the load's duration for an agent to start, connect and report. */
+const AGENT_MARGIN_MS = 30_000;
+
+/**
+ * Services HTTP load can go through: a ClusterIP (not headless, not ExternalName), a TCP port and
+ * a ready endpoint. kube-system (kube-dns) is left out: DNS servers are not HTTP backends.
+ */
+export function httpServices(state: ClusterState): Service[] {
+  return state.services.filter(
+    (s) => isProxied(s) && s.namespace !== 'kube-system' && s.ports.some((p) => p.protocol === 'TCP') && s.endpoints.some((e) => e.ready),
+  );
+}
+
+/**
+ * n indexes spread evenly over 0..total-1, the last one always included: iptables walks
+ * KUBE-SERVICES in Service order, so the last Services pay the most per new connection.
+ */
+export function spreadIndexes(total: number, n: number): number[] {
+  if (total <= 0 || n <= 0) return [];
+  if (n >= total) return Array.from({ length: total }, (_, i) => i);
+  if (n === 1) return [total - 1];
+  const out = new Set<number>();
+  for (let k = 0; k < n; k++) out.add(Math.round((k * (total - 1)) / (n - 1)));
+  return [...out];
+}
+
+/** ClusterIP and the Service's "http" port (else its first TCP port). */
+export function httpTarget(s: Service): Target {
+  const port = s.ports.find((p) => p.protocol === 'TCP' && p.name === 'http') ?? s.ports.find((p) => p.protocol === 'TCP');
+  if (!port) throw new Error(`Service ${s.namespace}/${s.name} has no TCP port`);
+  return { host: s.clusterIP, port: port.port };
+}
+
+export function pickHttpTargets(state: ClusterState, n: number): Target[] {
+  const services = httpServices(state);
+  return spreadIndexes(services.length, n).map((i) => httpTarget(services[i]));
+}
+
+function splitEvenly(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+function rotate<T>(xs: readonly T[], by: number): T[] {
+  const k = xs.length === 0 ? 0 : by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+/**
+ * http.latency / http.rps / http.errors through ClusterIPs: `clients` agents load in parallel,
+ * connections (and rate) split between them; each agent gets every target, rotated so the agents
+ * start on different Services. Histograms merge exactly; rates add up since agents run at once.
+ */
+export class HttpLoadWorkload implements Workload {
+  readonly name = 'http';
+
+  async run(ctx: WorkloadContext): Promise<void> {
+    const spec = ctx.scenario.workloads.http ?? HttpSpec.parse({});
+    const targets = pickHttpTargets(ctx.state, spec.targets);
+    if (targets.length === 0) throw new MeasurementError('http: no ClusterIP Service with a TCP port and a ready endpoint to load', 'set services.count > 0');
+    const agents = Math.max(1, Math.min(spec.clients, spec.connections));
+    const connections = splitEvenly(spec.connections, agents);
+    const failures: string[] = [];
+    ctx.log(`http: ${spec.connections} connections (${spec.keepAlive ? 'keep-alive' : 'a new one per request'}) over ${targets.length} Services from ${agents} agent(s) for ${spec.duration} ms`);
+    await Promise.all(
+      connections.map(async (c, i) => {
+        const rate = spec.rate > 0 ? (spec.rate * c) / spec.connections : 0;
+        const args = [
+          '--targets', { file: 'targets' },
+          '--duration', `${spec.duration}ms`,
+          '--connections', String(c),
+          '--pipelining', String(spec.pipelining),
+          '--workers', String(spec.workers),
+          '--rate', String(rate),
+          ...(spec.keepAlive ? [] : ['--no-keep-alive']),
+          '--json',
+        ];
+        try {
+          const out = await ctx.provider.runAgent({
+            agent: 'http',
+            args,
+            files: { targets: formatTargets(rotate(targets, Math.floor((i * targets.length) / agents))) },
+            client: i % ctx.cluster.clients,
+            timeoutMs: spec.duration + AGENT_MARGIN_MS,
+            signal: ctx.signal,
+          });
+          ctx.sink.addAgentOutput(out);
+          const info = out.info ?? {};
+          ctx.log(`http: agent ${i}: ${String(info.responses)} responses, ${(out.metrics['http.rps']?.value ?? 0).toFixed(0)}/s, errors ${String(info.non2xx)} non-2xx / ${String(info.connErrors)} connection / ${String(info.timeouts)} timeouts ${JSON.stringify(info.errorSamples ?? [])}`);
+        } catch (err) {
+          if (!ctx.signal.aborted) failures.push(`agent ${i}: ${messageOf(err)}`);
+        }
+      }),
+    );
+    if (failures.length > 0) throw new MeasurementError(`http agent failed: ${failures.join('; ')}`, undefined, failures);
+  }
+}
+
+export const httpWorkload: WorkloadFactory = () => new HttpLoadWorkload();

@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { run, spawnProcess } from '../../src/core/exec.js';
+import { startServerProcess, type ServerProcess } from '../../src/dns/server/process.js';
+
+/** A test network namespace with lo up and the given addresses on lo. */
+export async function makeNetns(name: string, addrs: string[]): Promise<void> {
+  await run('ip', ['netns', 'del', name], { reject: false });
+  await run('ip', ['netns', 'add', name]);
+  await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  for (const a of addrs) await run('ip', ['-n', name, 'addr', 'add', `${a}/32`, 'dev', 'lo']);
+}
+
+export async function delNetns(name: string): Promise<void> {
+  await run('ip', ['netns', 'del', name], { reject: false });
+}
+
+export interface DigResult {
+  status: string;
+  /** answer section lines, whitespace-normalised: "name ttl IN TYPE rdata" */
+  answers: string[];
+  /** rdata of the answers, in order */
+  data: string[];
+  queryMs: number;
+}
+
+/** One query with dig inside the namespace (+tries=1: a lost reply fails the test instead of retrying). */
+export async function dig(netns: string, server: string, args: string[]): Promise<DigResult> {
+  const res = await run('dig', ['+tries=1', '+time=3', '+nocmd', '+noall', '+comments', '+answer', '+stats', `@${server}`, ...args], { netns });
+  const status = /status: ([A-Z]+)/.exec(res.stdout)?.[1] ?? 'NONE';
+  const queryMs = Number(/Query time: (\d+) msec/.exec(res.stdout)?.[1] ?? NaN);
+  const answers = res.stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith(';'))
+    .map((l) => l.trim().split(/\s+/).join(' '));
+  const data = answers.map((a) => a.split(' ').slice(4).join(' '));
+  return { status, answers, data, queryMs };
+}
+
+/** Starts `discobench serve-upstream` (the command function, as the CLI would run it) in the namespace. */
+export async function startUpstreamCli(netns: string, args: string[]): Promise<ServerProcess> {
+  const mod = fileURLToPath(new URL('../../src/cli/commands/serve-upstream.js', import.meta.url));
+  const code = `import(${JSON.stringify(mod)}).then((m) => m.serveUpstreamCommand().parseAsync(process.argv.slice(1), { from: 'user' })).catch((e) => { console.error(e.message); process.exit(1); })`;
+  const proc = startServerProcess('serve-upstream', spawnProcess(process.execPath, ['-e', code, '--', ...args], { netns }));
+  await proc.waitForLine(/^ready$/, 10_000);
+  return proc;
+}

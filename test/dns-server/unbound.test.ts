@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { run } from '../../src/core/exec.js';
+import { generatedService, generateServices } from '../../src/model/generate.js';
+import type { ClusterState } from '../../src/model/cluster.js';
+import type { ServerProcess } from '../../src/dns/server/process.js';
+import { nodeLocalNotrackRules, renderClusterUnbound, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
+import { parseUnboundStats, reloadClusterZones, startUnbound, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
+import { upstreamAddress } from '../../src/dns/server/upstream.js';
+import { delNetns, dig, makeNetns, startUpstreamCli } from './helpers.js';
+
+const NS = `disco-tdnss${process.pid}`;
+const CLUSTER = '10.96.0.10';
+const NODELOCAL = '169.254.20.10';
+const UPSTREAM = '192.0.2.53';
+const DELAY_MS = 40;
+
+function smallState(): ClusterState {
+  const state = generateServices({ count: 5, endpointsPerService: 2, headless: 2, externalName: 2, namespaces: 2 }, ['10.244.0.2']);
+  state.services.push({ namespace: 'bench-0', name: 'unready', type: 'ClusterIP', clusterIP: 'None', ports: [], endpoints: [{ ip: '10.244.9.9', ready: false }] });
+  return state;
+}
+
+describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
+  let dir = '';
+  const procs: ServerProcess[] = [];
+  const state = smallState();
+  let clusterCtl = '';
+  let nodeLocalCtl = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'disco-tdnss-'));
+    await makeNetns(NS, [CLUSTER, NODELOCAL, UPSTREAM]);
+    procs.push(await startUpstreamCli(NS, ['--listen', `${UPSTREAM}:53`, '--zone', 'example.com', '--delay', `${DELAY_MS}ms`]));
+    clusterCtl = join(dir, 'cluster-control.conf');
+    await writeFile(clusterCtl, renderControlConf(join(dir, 'cluster.sock')));
+    await writeClusterZones(state, dir);
+    const clusterConf = renderClusterUnbound(state, { listen: [CLUSTER], upstream: UPSTREAM, controlSocket: join(dir, 'cluster.sock'), pidFile: join(dir, 'cluster.pid'), zoneDir: dir });
+    procs.push(await startUnbound({ conf: clusterConf, confPath: join(dir, 'cluster.conf'), controlConfPath: clusterCtl, netns: NS }));
+    nodeLocalCtl = join(dir, 'nodelocal-control.conf');
+    await writeFile(nodeLocalCtl, renderControlConf(join(dir, 'nodelocal.sock')));
+    const nlConf = renderNodeLocalUnbound({ listen: [NODELOCAL], clusterDns: CLUSTER, upstream: UPSTREAM, controlSocket: join(dir, 'nodelocal.sock'), pidFile: join(dir, 'nodelocal.pid') });
+    procs.push(await startUnbound({ conf: nlConf, confPath: join(dir, 'nodelocal.conf'), controlConfPath: nodeLocalCtl, netns: NS }));
+    await run('iptables-restore', ['--noflush'], { netns: NS, input: nodeLocalNotrackRules([NODELOCAL, CLUSTER]) });
+  });
+
+  after(async () => {
+    for (const p of procs.reverse()) await p.stop();
+    await delNetns(NS);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers A, SRV and PTR for a ClusterIP Service', async () => {
+    const a = await dig(NS, CLUSTER, ['svc-1.bench-1.svc.cluster.local', 'A']);
+    assert.equal(a.status, 'NOERROR');
+    assert.deepEqual(a.answers, ['svc-1.bench-1.svc.cluster.local. 30 IN A 10.96.1.1']);
+    const srv = await dig(NS, CLUSTER, ['_http._tcp.svc-1.bench-1.svc.cluster.local', 'SRV']);
+    assert.deepEqual(srv.data, ['0 100 80 svc-1.bench-1.svc.cluster.local.']);
+    const ptr = await dig(NS, CLUSTER, ['-x', '10.96.1.2']);
+    assert.deepEqual(ptr.data, ['svc-2.bench-0.svc.cluster.local.']);
+    const kube = await dig(NS, CLUSTER, ['kube-dns.kube-system.svc.cluster.local', 'A']);
+    assert.deepEqual(kube.data, [CLUSTER]);
+  });
+
+  it('answers one A per ready endpoint for a headless Service, plus hostname records', async () => {
+    const svc = state.services.find((s) => s.name === 'headless-0')!;
+    const a = await dig(NS, CLUSTER, ['headless-0.bench-0.svc.cluster.local', 'A']);
+    assert.deepEqual([...a.data].sort(), svc.endpoints.map((e) => e.ip).sort());
+    const pod = await dig(NS, CLUSTER, ['pod-1.headless-0.bench-0.svc.cluster.local', 'A']);
+    assert.deepEqual(pod.data, [svc.endpoints[1]!.ip]);
+    const srv = await dig(NS, CLUSTER, ['_http._tcp.headless-0.bench-0.svc.cluster.local', 'SRV']);
+    assert.deepEqual([...srv.data].sort(), ['0 50 80 pod-0.headless-0.bench-0.svc.cluster.local.', '0 50 80 pod-1.headless-0.bench-0.svc.cluster.local.']);
+    const ptr = await dig(NS, CLUSTER, ['-x', svc.endpoints[0]!.ip]);
+    assert.deepEqual(ptr.data, ['pod-0.headless-0.bench-0.svc.cluster.local.']);
+    const none = await dig(NS, CLUSTER, ['unready.bench-0.svc.cluster.local', 'A']);
+    assert.equal(none.status, 'NXDOMAIN');
+  });
+
+  it('follows an ExternalName CNAME to the upstream answer', async () => {
+    const r = await dig(NS, CLUSTER, ['external-1.bench-1.svc.cluster.local', 'A']);
+    assert.equal(r.status, 'NOERROR');
+    assert.deepEqual(r.answers, ['external-1.bench-1.svc.cluster.local. 30 IN CNAME api-1.example.com.', `api-1.example.com. 30 IN A ${upstreamAddress(1)}`]);
+  });
+
+  it('says NXDOMAIN for unknown names in the zone, NODATA for a missing type, and serves the version TXT', async () => {
+    for (const name of ['nope.bench-0.svc.cluster.local', 'svc-1.bench-0.svc.cluster.local', 'api-1.example.com.bench-0.svc.cluster.local', 'svc-1.cluster.local']) {
+      assert.equal((await dig(NS, CLUSTER, [name, 'A'])).status, 'NXDOMAIN', name);
+    }
+    const aaaa = await dig(NS, CLUSTER, ['svc-1.bench-1.svc.cluster.local', 'AAAA']);
+    assert.equal(aaaa.status, 'NOERROR');
+    assert.deepEqual(aaaa.answers, []);
+    const txt = await dig(NS, CLUSTER, ['dns-version.cluster.local', 'TXT']);
+    assert.deepEqual(txt.data, ['"1.1.0"']);
+  });
+
+  it('counts the queries it answered in unboundStats', async () => {
+    const before = await unboundStats(clusterCtl, NS);
+    const names = Array.from({ length: 20 }, (_, i) => `svc-${i % 5}.bench-${i % 2}.svc.cluster.local`);
+    // one dig process, 20 queries
+    await run('dig', ['+tries=1', '+time=3', '+short', `@${CLUSTER}`, ...names], { netns: NS });
+    const afterStats = await unboundStats(clusterCtl, NS);
+    assert.equal(afterStats.queries - before.queries, 20);
+    assert.equal(afterStats.cacheHits + afterStats.cacheMisses - before.cacheHits - before.cacheMisses, 20);
+  });
+
+  it('NodeLocal cache forwards the cluster zone over TCP and answers repeats from its cache', async () => {
+    const raw = async (ctl: string) => parseUnboundStats((await run('unbound-control', ['-c', ctl, 'stats_noreset'], { netns: NS })).stdout).raw;
+    const c0 = await raw(clusterCtl);
+    const n0 = await unboundStats(nodeLocalCtl, NS);
+    const first = await dig(NS, NODELOCAL, ['svc-3.bench-1.svc.cluster.local', 'A']);
+    assert.deepEqual(first.data, ['10.96.1.3']);
+    for (let i = 0; i < 4; i++) assert.deepEqual((await dig(NS, NODELOCAL, ['svc-3.bench-1.svc.cluster.local', 'A'])).data, ['10.96.1.3']);
+    const c1 = await raw(clusterCtl);
+    const n1 = await unboundStats(nodeLocalCtl, NS);
+    assert.equal(n1.queries - n0.queries, 5);
+    assert.equal(n1.cacheMisses - n0.cacheMisses, 1);
+    assert.equal(n1.cacheHits - n0.cacheHits, 4);
+    assert.equal(c1['total.num.queries']! - c0['total.num.queries']!, 1, 'the cluster server saw only the miss');
+    assert.equal(c1['num.query.tcp']! - c0['num.query.tcp']!, 1, 'and it came over TCP (force_tcp)');
+    const ext = await dig(NS, NODELOCAL, ['external-0.bench-0.svc.cluster.local', 'A']);
+    assert.deepEqual(ext.data, ['api-0.example.com.', upstreamAddress(0)]);
+    const neg = await dig(NS, NODELOCAL, ['nope.bench-0.svc.cluster.local', 'A']);
+    assert.equal(neg.status, 'NXDOMAIN');
+    const ptr = await dig(NS, NODELOCAL, ['-x', '10.96.1.4']);
+    assert.deepEqual(ptr.data, ['svc-4.bench-0.svc.cluster.local.']);
+    const saved = await run('iptables-save', ['-t', 'raw'], { netns: NS });
+    const notrack = /-A PREROUTING -d 169\.254\.20\.10\/32 -p udp -m udp --dport 53 -j (CT --notrack|NOTRACK)/;
+    assert.match(saved.stdout, notrack);
+  });
+
+  it('applies the upstream delay to uncached external names only', async () => {
+    const direct = await dig(NS, UPSTREAM, ['api-77.example.com', 'A']);
+    assert.deepEqual(direct.data, [upstreamAddress(77)]);
+    assert.ok(direct.queryMs >= DELAY_MS, `direct ${direct.queryMs} ms`);
+    const miss = await dig(NS, CLUSTER, ['api-78.example.com', 'A']);
+    assert.ok(miss.queryMs >= DELAY_MS, `through the cluster server, uncached: ${miss.queryMs} ms`);
+    const hit = await dig(NS, CLUSTER, ['api-78.example.com', 'A']);
+    assert.ok(hit.queryMs < DELAY_MS, `cached: ${hit.queryMs} ms`);
+    assert.equal((await dig(NS, UPSTREAM, ['nope.example.com', 'A'])).status, 'NXDOMAIN');
+    assert.equal((await dig(NS, UPSTREAM, ['example.org', 'A'])).status, 'REFUSED');
+    const nodata = await dig(NS, UPSTREAM, ['api-77.example.com', 'AAAA']);
+    assert.equal(nodata.status, 'NOERROR');
+    assert.deepEqual(nodata.answers, []);
+  });
+
+  it('serves a Service created after start once the zones are reloaded, despite a cached NXDOMAIN', async () => {
+    const name = 'svc-9.bench-1.svc.cluster.local';
+    assert.equal((await dig(NS, CLUSTER, [name, 'A'])).status, 'NXDOMAIN');
+    const grown: ClusterState = { ...state, services: [...state.services, generatedService(9, { endpointsPerService: 2, namespaces: 2 })] };
+    await reloadClusterZones(grown, dir, clusterCtl, NS);
+    assert.deepEqual((await dig(NS, CLUSTER, [name, 'A'])).data, ['10.96.1.9']);
+    assert.deepEqual((await dig(NS, CLUSTER, ['-x', '10.96.1.9'])).data, [`${name}.`]);
+  });
+});
