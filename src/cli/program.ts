@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { DiscoError } from '../core/errors.js';
-import { registerAll } from './register.js';
 import { addCommands } from './commands/index.js';
 
 /** "error: <message> (<hint>)", one line per problem when a scenario has several. */
@@ -14,7 +13,6 @@ export function formatError(err: unknown): string {
 }
 
 export function buildProgram(): Command {
-  registerAll();
   const program = new Command('discobench')
     .description('benchmarks and load-tests Kubernetes service discovery')
     .version('0.1.0')

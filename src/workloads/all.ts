@@ -1,5 +1,6 @@
 import { DnsServerCpu } from '../measurements/dns-server-cpu.js';
-import { measurements } from './index.js';
+import { httpWorkload } from './http.js';
+import { measurements, workloads } from './index.js';
 
 let done = false;
 
@@ -8,4 +9,5 @@ export function registerWorkloads(): void {
   if (done) return;
   done = true;
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
+  workloads.register('http', httpWorkload);
 }

@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { runBench } from '../../runner/run.js';
-import { cleanLocalRun } from '../../providers/local/cleanup.js';
 import { collect, intOption } from '../options.js';
 
 const started = Date.now();
@@ -34,11 +32,14 @@ export function benchCommand(): Command {
           return;
         }
         log('second interrupt: removing everything of this run now');
-        void (runId ? cleanLocalRun(runId) : Promise.resolve([])).finally(() => process.exit(130));
+        void (runId ? import('../../providers/local/cleanup.js').then((m) => m.cleanLocalRun(runId!)) : Promise.resolve([])).finally(() => process.exit(130));
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
+        // loaded here so that agents and quick commands don't pay for the whole runner
+        const [{ runBench }, { registerAll }] = await Promise.all([import('../../runner/run.js'), import('../register.js')]);
+        registerAll();
         const outcome = await runBench({ ...o, sets: o.set, signal: controller.signal, log, onRunId: (id) => { runId = id; } });
         if (outcome.plan) {
           process.stdout.write(`${outcome.plan.join('\n')}\n`);

@@ -4,7 +4,8 @@ import { haveTool, run } from '../../core/exec.js';
 import { EXTERNAL_ZONE } from '../../model/generate.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterState } from '../../model/cluster.js';
-import { renderClusterUnbound, renderNodeLocalUnbound, unboundStats, nodeLocalNotrackRules } from '../../dns/server/unbound.js';
+import { renderClusterUnbound, renderNodeLocalUnbound, nodeLocalNotrackRules } from '../../dns/server/unbound.js';
+import { reloadClusterZones, unboundStats, writeClusterZones } from '../../dns/server/unbound-process.js';
 import { UPSTREAM_IP } from './addresses.js';
 import { CLI_MAIN } from './agents.js';
 import { processCpuSeconds } from './cpu.js';
@@ -14,6 +15,7 @@ import type { Topology } from './topology.js';
 interface DnsServer {
   proc: ManagedProcess;
   conf: string;
+  zoneDir: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export class DnsPods {
   private readonly servers: DnsServer[] = [];
   private cache?: DnsServer;
   private lastZoneKey = '';
+  private serial = 1;
 
   constructor(private readonly topo: Topology, private readonly procs: ProcessSet, private readonly dir: string, private readonly upstreamDelayMs: number) {
     mkdirSync(dir, { recursive: true });
@@ -43,16 +46,22 @@ export class DnsPods {
     const key = JSON.stringify(state.services.map((s) => [s.namespace, s.name, s.clusterIP, s.externalName, s.endpoints.length]));
     if (key === this.lastZoneKey) return;
     this.lastZoneKey = key;
+    this.serial++;
     for (const pod of this.topo.dns) {
       const base = join(this.dir, `dns-${pod.index}`);
       const conf = `${base}.conf`;
-      writeFileSync(conf, renderClusterUnbound(state, { listen: [pod.ip], upstream: UPSTREAM_IP, controlSocket: `${base}.ctl`, pidFile: `${base}.pid` }));
       const existing = this.servers.find((s) => s.conf === conf);
-      if (existing) await run('unbound-control', ['-c', conf, 'reload'], { netns: pod.netns });
-      else {
-        const proc = await this.procs.start({ name: `unbound dns-${pod.index}`, netns: pod.netns, file: 'unbound', args: ['-d', '-c', conf], port: { proto: 'udp', port: 53 } });
-        this.servers.push({ proc, conf });
+      if (existing) {
+        // like CoreDNS's kubernetes plugin picking up a change: new zone, stale negative answers flushed
+        await reloadClusterZones(state, existing.zoneDir, conf, pod.netns, this.serial);
+        continue;
       }
+      const zoneDir = `${base}-zones`;
+      mkdirSync(zoneDir, { recursive: true });
+      await writeClusterZones(state, zoneDir, this.serial);
+      writeFileSync(conf, renderClusterUnbound(state, { listen: [pod.ip], upstream: UPSTREAM_IP, controlSocket: `${base}.ctl`, pidFile: `${base}.pid`, zoneDir }));
+      const proc = await this.procs.start({ name: `unbound dns-${pod.index}`, netns: pod.netns, file: 'unbound', args: ['-d', '-c', conf], port: { proto: 'udp', port: 53 } });
+      this.servers.push({ proc, conf, zoneDir });
     }
     if (this.topo.nodeLocalDNS && !this.cache) await this.startNodeLocal();
   }
@@ -63,7 +72,7 @@ export class DnsPods {
     writeFileSync(conf, renderNodeLocalUnbound({ listen: [NODE_LOCAL_DNS_IP], clusterDns: KUBE_DNS_IP, upstream: UPSTREAM_IP, controlSocket: `${base}.ctl`, pidFile: `${base}.pid` }));
     await run('iptables-restore', ['--noflush'], { netns: this.topo.node, input: nodeLocalNotrackRules([NODE_LOCAL_DNS_IP]) });
     const proc = await this.procs.start({ name: 'node-local-dns', netns: this.topo.node, file: 'unbound', args: ['-d', '-c', conf], port: { proto: 'udp', port: 53 } });
-    this.cache = { proc, conf };
+    this.cache = { proc, conf, zoneDir: '' };
   }
 
   /** CPU seconds and query counters of the cluster DNS servers (not the node-local cache). */

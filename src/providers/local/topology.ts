@@ -1,7 +1,7 @@
 import { run } from '../../core/exec.js';
 import { NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import { BACKEND_PORT, ENDPOINT_BLOCKS, ENDPOINT_SUPERNET, NODE_GATEWAY, UPSTREAM_IP, backendIP, clientIP, dnsPodIP } from './addresses.js';
-import { addNetns, deleteNetns, netnsName, sysctl } from './netns.js';
+import { deleteNetns, netnsName } from './netns.js';
 
 export type PodRole = 'client' | 'dns' | 'upstream' | 'backend';
 
@@ -52,30 +52,30 @@ export function blocksOf(topo: Topology, k: number): string[] {
   return ENDPOINT_BLOCKS.filter((_, b) => b % topo.backends.length === k);
 }
 
+/** Runs many `ip` commands in one process (ip -batch), inside a namespace when given. */
+async function ipBatch(lines: string[], netns?: string): Promise<void> {
+  if (lines.length === 0) return;
+  await run('ip', [...(netns ? ['-n', netns] : []), '-batch', '-'], { input: `${lines.join('\n')}\n` });
+}
+
 /**
  * Creates the namespaces and wires each pod to the node with a veth pair created directly
  * between the two namespaces, so no interface ever exists in the root namespace.
  */
 export async function buildTopology(topo: Topology): Promise<void> {
-  await addNetns(topo.node);
   const node = topo.node;
-  await sysctl(node, 'net.ipv4.ip_forward', '1');
-  await sysctl(node, 'net.ipv4.conf.all.rp_filter', '0');
-  await run('ip', ['addr', 'add', `${NODE_GATEWAY}/32`, 'dev', 'lo'], { netns: node });
-  if (topo.nodeLocalDNS) await run('ip', ['addr', 'add', `${NODE_LOCAL_DNS_IP}/32`, 'dev', 'lo'], { netns: node });
+  await ipBatch([node, ...topo.pods.map((p) => p.netns)].map((n) => `netns add ${n}`));
+  await run('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'], { netns: node });
+  await ipBatch(topo.pods.map((p) => `link add ${p.hostIf} netns ${node} type veth peer name eth0 netns ${p.netns}`));
+  const nodeCmds = ['link set lo up', `addr add ${NODE_GATEWAY}/32 dev lo`];
+  if (topo.nodeLocalDNS) nodeCmds.push(`addr add ${NODE_LOCAL_DNS_IP}/32 dev lo`);
+  for (const pod of topo.pods) nodeCmds.push(`link set ${pod.hostIf} up`, `route add ${pod.ip}/32 dev ${pod.hostIf} src ${NODE_GATEWAY}`);
+  for (const b of topo.backends) for (const block of blocksOf(topo, b.index)) nodeCmds.push(`route add ${block} dev ${b.hostIf} src ${NODE_GATEWAY}`);
+  await ipBatch(nodeCmds, node);
   for (const pod of topo.pods) {
-    await addNetns(pod.netns);
-    await run('ip', ['link', 'add', pod.hostIf, 'netns', node, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod.netns]);
-    await run('ip', ['link', 'set', pod.hostIf, 'up'], { netns: node });
-    await run('ip', ['route', 'add', `${pod.ip}/32`, 'dev', pod.hostIf, 'src', NODE_GATEWAY], { netns: node });
-    await run('ip', ['addr', 'add', `${pod.ip}/32`, 'dev', 'eth0'], { netns: pod.netns });
-    await run('ip', ['link', 'set', 'eth0', 'up'], { netns: pod.netns });
-    await run('ip', ['route', 'add', `${NODE_GATEWAY}/32`, 'dev', 'eth0'], { netns: pod.netns });
-    await run('ip', ['route', 'add', 'default', 'via', NODE_GATEWAY, 'dev', 'eth0', 'src', pod.ip], { netns: pod.netns });
-  }
-  for (const b of topo.backends) {
-    for (const block of blocksOf(topo, b.index)) await run('ip', ['route', 'add', block, 'dev', b.hostIf, 'src', NODE_GATEWAY], { netns: node });
-    await run('ip', ['route', 'add', 'local', ENDPOINT_SUPERNET, 'dev', 'lo'], { netns: b.netns });
+    const cmds = ['link set lo up', `addr add ${pod.ip}/32 dev eth0`, 'link set eth0 up', `route add ${NODE_GATEWAY}/32 dev eth0`, `route add default via ${NODE_GATEWAY} dev eth0 src ${pod.ip}`];
+    if (pod.role === 'backend') cmds.push(`route add local ${ENDPOINT_SUPERNET} dev lo`);
+    await ipBatch(cmds, pod.netns);
   }
 }
 
