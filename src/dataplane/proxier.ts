@@ -112,7 +112,7 @@ export class Proxier {
 
   /** IPVS: always a full sync; kube-ipvs0 addresses via `ip -batch`, then ipset, ipvsadm and iptables. */
   private async applyIpvs(ports: ReturnType<typeof allServicePorts>): Promise<number> {
-    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR });
+    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
     const netns = this.opts.netns;
     this.ipvsTouched = true;
     await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
@@ -120,6 +120,7 @@ export class Proxier {
     await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
     await run('ipvsadm-restore', [], { netns, input: r.ipvsadm });
     await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
+    this.jumpsInstalled = true;
     return r.rules;
   }
 
@@ -127,7 +128,7 @@ export class Proxier {
   async cleanup(): Promise<void> {
     const netns = this.opts.netns;
     if (this.opts.mode === 'iptables' && (this.installed.size > 0 || this.jumpsInstalled)) {
-      await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled) });
+      await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled, this.jumpsInstalled) });
       this.installed.clear();
       this.jumpsInstalled = false;
     } else if (this.opts.mode === 'nftables' && this.nftTouched) {
@@ -136,8 +137,10 @@ export class Proxier {
     } else if (this.opts.mode === 'ipvs' && this.ipvsTouched) {
       await run('ipvsadm', ['-C'], { netns, reject: false });
       await run('ip', ['link', 'del', 'kube-ipvs0'], { netns, reject: false });
+      await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(['KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER'], false, this.jumpsInstalled), reject: false });
       await run('ipset', ['destroy', 'KUBE-CLUSTER-IP'], { netns, reject: false });
       await run('ipset', ['destroy', 'KUBE-LOOP-BACK'], { netns, reject: false });
+      this.jumpsInstalled = false;
       this.ipvsTouched = false;
     }
     this.last = undefined;
