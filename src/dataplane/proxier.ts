@@ -44,6 +44,7 @@ export class Proxier {
   private ipvsTouched = false;
   private readonly iptNames = new ChainNameCache();
   private readonly nftNames = new NftNameCache();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: ProxierOptions) {}
 
@@ -63,7 +64,14 @@ export class Proxier {
     await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
   }
 
-  async sync(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+  /** Syncs run one at a time (kube-proxy's single sync loop); durationMs excludes time spent waiting. */
+  sync(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+    const next = this.queue.then(() => this.syncNow(state, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
     const t0 = performance.now();
     const full = opts.full || !this.last;
     const ports = allServicePorts(state);
@@ -126,6 +134,7 @@ export class Proxier {
 
   /** Removes everything this proxier created in the namespace; safe to call twice. */
   async cleanup(): Promise<void> {
+    await this.queue;
     const netns = this.opts.netns;
     if (this.opts.mode === 'iptables' && (this.installed.size > 0 || this.jumpsInstalled)) {
       await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled, this.jumpsInstalled) });
