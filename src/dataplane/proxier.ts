@@ -45,6 +45,7 @@ export class Proxier {
   private readonly iptNames = new ChainNameCache();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
+  private needFull = false;
 
   constructor(private readonly opts: ProxierOptions) {}
 
@@ -73,7 +74,7 @@ export class Proxier {
 
   private async syncNow(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
     const t0 = performance.now();
-    const full = opts.full || !this.last;
+    const full = opts.full || !this.last || this.needFull;
     const ports = allServicePorts(state);
     const fps = fingerprints(state);
     const prev = this.last;
@@ -88,7 +89,9 @@ export class Proxier {
       for (const k of keys) for (const c of prev.chains.get(k) ?? []) if (!now.has(c)) out.push(c);
       return [...new Set(out)];
     };
-    this.last = undefined; // a failed apply forces the next sync to be full, as in kube-proxy
+    // a failed apply forces the next sync to be full, as in kube-proxy; the last applied state stays
+    // known so that sync still deletes what is stale
+    this.needFull = true;
     let rules: number;
     let chains = new Map<string, string[]>();
     let nft: NftElements | undefined;
@@ -115,6 +118,7 @@ export class Proxier {
     }
     const durationMs = performance.now() - t0;
     this.last = { fps, chains, nft };
+    this.needFull = false;
     return { kind: full ? 'full' : 'partial', durationMs, rules };
   }
 
