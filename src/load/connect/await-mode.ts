@@ -1,0 +1,87 @@
+import type { AgentOutput } from '../agent-output.js';
+import { connectOnce, epochNow } from './probe.js';
+import { targetKey, type ConnectTarget } from './targets.js';
+
+export interface AwaitModeOptions {
+  targets: readonly ConnectTarget[];
+  /** overall limit from the start of probing */
+  timeoutMs: number;
+  /** a new connection attempt per target this often */
+  intervalMs: number;
+  /** one attempt's limit; short, because a SYN dropped before the rule exists is retried only after 1 s */
+  attemptTimeoutMs: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Measures when each target first becomes reachable (programming latency): every target gets
+ * its own loop starting a NEW connection every intervalMs (a new source port, so a SYN that
+ * conntrack saw before the rule existed never hides the new rule) until one succeeds or the
+ * overall timeout passes. Reports epoch ms, so the caller subtracts its own creation times.
+ */
+export async function runAwaitMode(opts: AwaitModeOptions, signal?: AbortSignal): Promise<AgentOutput> {
+  const firstSuccess: Record<string, number> = {};
+  const reasons: Record<string, number> = {};
+  let attempts = 0;
+  const startedAt = epochNow();
+  const deadline = startedAt + opts.timeoutMs;
+
+  const probeTarget = async (t: ConnectTarget): Promise<void> => {
+    const key = targetKey(t);
+    const stop = new AbortController();
+    const onOuter = () => stop.abort();
+    signal?.addEventListener('abort', onOuter, { once: true });
+    if (signal?.aborted) stop.abort();
+    const pending = new Set<Promise<void>>();
+    while (!stop.signal.aborted) {
+      const left = deadline - epochNow();
+      if (left <= 0) break;
+      attempts++;
+      const p = connectOnce(t, Math.min(opts.attemptTimeoutMs, left), stop.signal).then((r) => {
+        if (r.ok) {
+          if (firstSuccess[key] === undefined || r.at < firstSuccess[key]) firstSuccess[key] = r.at;
+          stop.abort();
+        } else if (r.reason !== 'aborted') reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+      });
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      await sleep(opts.intervalMs, stop.signal);
+    }
+    // attempts still in flight may yet succeed within their own short timeout
+    await Promise.all(pending);
+    signal?.removeEventListener('abort', onOuter);
+  };
+
+  await Promise.all(opts.targets.map(probeTarget));
+  const unreached = opts.targets.map(targetKey).filter((k) => firstSuccess[k] === undefined);
+  return {
+    agent: 'connect',
+    metrics: {
+      // value: targets never reached; count: targets probed
+      'tcp.connect.failed': { value: unreached.length, count: opts.targets.length },
+    },
+    info: {
+      mode: 'await',
+      startedAt,
+      firstSuccess,
+      unreached,
+      attempts,
+      intervalMs: opts.intervalMs,
+      attemptTimeoutMs: opts.attemptTimeoutMs,
+      timeoutMs: opts.timeoutMs,
+      durationMs: +(epochNow() - startedAt).toFixed(1),
+      errors: reasons,
+      interrupted: signal?.aborted === true,
+    },
+  };
+}
