@@ -1,14 +1,14 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
 import type { AgentOutput } from '../load/agent-output.js';
 import { epochNow } from '../load/connect/probe.js';
-import { formatTargets, targetKey } from '../load/connect/targets.js';
+import { formatTargets, targetKey, type ConnectTarget } from '../load/connect/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { generatedService } from '../model/generate.js';
 import { ChurnSpec } from '../scenario/schema.js';
 import { serviceTarget } from './targets.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
 
-/** Head start for the await agent (process start in a namespace or pod) before the first Service is created. */
+/** Least head start for the await agent (process start in a namespace or pod) before the first Service is created. */
 export const AGENT_WARMUP_MS = 1500;
 /** Per created Service, room for its partial sync in the agent's overall limit. */
 const SYNC_ALLOWANCE_MS = 2000;
@@ -28,7 +28,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /**
  * proxy.programming.latency: Services created while the cluster runs, one every `interval`
  * (indexes after services.count, so their ClusterIPs are new). One await-mode connect agent
- * already probes all their ClusterIPs before the first is created; a Service's latency is the
+ * already probes all their ClusterIPs before the first is created (its head start is twice a
+ * measured agent start-up); a Service's latency is the
  * agent's first successful connect minus the moment just before applyServices was called. If
  * the agent began probing too late to see a Service appear, the value is not recorded and the
  * workload fails with that reason. The created Services are removed at the end.
@@ -41,7 +42,8 @@ export class ChurnWorkload implements Workload {
     const base = ctx.scenario.services.count;
     const created: Service[] = Array.from({ length: spec.create }, (_, k) => generatedService(base + k, ctx.scenario.services));
     const keys = created.map((s) => targetKey(serviceTarget(s)));
-    const agentTimeoutMs = AGENT_WARMUP_MS + spec.create * (spec.interval + SYNC_ALLOWANCE_MS) + spec.timeout;
+    const warmupMs = await this.calibrateWarmup(ctx, serviceTarget(created[0]!));
+    const agentTimeoutMs = warmupMs + spec.create * (spec.interval + SYNC_ALLOWANCE_MS) + spec.timeout;
     const errors: string[] = [];
 
     const agent: Promise<AgentOutput | Error> = ctx.provider
@@ -54,7 +56,8 @@ export class ChurnWorkload implements Workload {
         signal: ctx.signal,
       })
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-    await sleep(AGENT_WARMUP_MS, ctx.signal);
+    ctx.log(`churn: await agent started; first Service in ${warmupMs} ms`);
+    await sleep(warmupMs, ctx.signal);
 
     const createdAt = new Map<string, number>();
     let state: ClusterState = ctx.state;
@@ -80,6 +83,28 @@ export class ChurnWorkload implements Workload {
       if (state !== ctx.state) await ctx.provider.applyServices(ctx.state, { full: false });
     }
     if (errors.length > 0) throw new MeasurementError(errors[0]!, undefined, errors);
+  }
+
+  /**
+   * How long an agent takes to start on client 0 here and now (a loaded node or a pod start can
+   * take seconds): one throw-away probe timed end to end; the await agent gets twice that.
+   */
+  private async calibrateWarmup(ctx: WorkloadContext, target: ConnectTarget): Promise<number> {
+    const t0 = Date.now();
+    try {
+      await ctx.provider.runAgent({
+        agent: 'connect',
+        args: ['--targets', { file: 'targets' }, '--probes', '1', '--timeout', '50ms', '--json'],
+        files: { targets: formatTargets([target]) },
+        client: 0,
+        timeoutMs: 60_000,
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      ctx.log(`churn: calibration agent failed (${messageOf(err)}); using the default head start`);
+      return AGENT_WARMUP_MS;
+    }
+    return Math.max(AGENT_WARMUP_MS, 2 * (Date.now() - t0) + 250);
   }
 
   private record(ctx: WorkloadContext, out: AgentOutput, createdAt: Map<string, number>, timeoutMs: number, errors: string[]): void {

@@ -5,6 +5,14 @@ import { parseTargets, targetKey, type ConnectTarget } from '../../src/load/conn
 import { isProxied, type ClusterState } from '../../src/model/cluster.js';
 import type { AgentRequest, ClusterInfo, Provider, SyncReport } from '../../src/providers/provider.js';
 
+export interface FakeOptions {
+  /** listeners start this long after applyServices returns */
+  programDelayMs?: number;
+  /** delays await-mode agents only (a slow start the calibration probe did not see) */
+  awaitStartDelayMs?: number;
+  clients?: number;
+}
+
 /**
  * An in-process stand-in for a provider, for workload tests: a "programmed" ClusterIP
  * 10.a.b.c:port becomes a real TCP listener on the loopback address 127.a.b.c:listenPort
@@ -20,7 +28,7 @@ export class FakeProvider implements Provider {
 
   constructor(
     private readonly listenPort: number,
-    private readonly opts: { programDelayMs?: number; agentStartDelayMs?: number; clients?: number } = {},
+    private readonly opts: FakeOptions = {},
   ) {}
 
   describe(): string[] {
@@ -64,7 +72,7 @@ export class FakeProvider implements Provider {
 
   async runAgent(req: AgentRequest): Promise<AgentOutput> {
     this.agentRequests.push(req);
-    if (this.opts.agentStartDelayMs) await new Promise((r) => setTimeout(r, this.opts.agentStartDelayMs));
+    if (this.opts.awaitStartDelayMs && req.args.includes('--await')) await new Promise((r) => setTimeout(r, this.opts.awaitStartDelayMs));
     const targets = parseTargets(req.files?.targets ?? '');
     const back = new Map(targets.map((t) => [targetKey(this.local(t)), targetKey(t)]));
     const args = req.args.map((a) => (typeof a === 'string' ? a : `@${a.file}`));

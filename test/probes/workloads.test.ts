@@ -83,11 +83,11 @@ describe('workloads', () => {
     const created = provider.calls.slice(0, 4).map((c) => c.state.services.length);
     assert.deepEqual(created, [12, 13, 14, 15]);
     assert.equal(provider.calls.at(-1)!.state, state);
-    assert.equal(provider.agentRequests[0]!.args.includes('--await'), true);
+    assert.deepEqual(provider.agentRequests.map((r) => r.args.includes('--await')), [false, true], 'calibration probe, then the await agent');
   });
 
   it('churn: an agent that starts probing too late invalidates the measurement', async () => {
-    const { ctx, provider, sink } = await setup({ services: { count: 5 }, workloads: { churn: { create: 2, interval: 20, timeout: '1s' } } }, { agentStartDelayMs: 1800 });
+    const { ctx, provider, sink } = await setup({ services: { count: 5 }, workloads: { churn: { create: 2, interval: 20, timeout: '1s' } } }, { awaitStartDelayMs: 1800 });
     providers.push(provider);
     await assert.rejects(churnWorkload().run(ctx), (e: unknown) => e instanceof MeasurementError && /began probing \d+ ms after/.test(e.message));
     assert.equal(sink.histogramCount('proxy.programming.latency'), 0);
