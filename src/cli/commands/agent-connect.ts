@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { parseDuration } from '../../scenario/duration.js';
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, runConnectAgent } from '../../load/connect/agent.js';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, DEFAULT_AWAIT_MAX_RATE, runConnectAgent } from '../../load/connect/agent.js';
 import { parseTargets } from '../../load/connect/targets.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 
@@ -14,6 +14,7 @@ interface Flags {
   await?: boolean;
   interval: string;
   attemptTimeout: string;
+  maxRate: string;
   json?: boolean;
 }
 
@@ -49,6 +50,7 @@ export function connectAgentCommand(): Command {
     .option('--await', 'probe every target until it first answers; report epoch ms of the first success')
     .option('--interval <duration>', 'with --await: a new attempt per target this often', `${DEFAULT_AWAIT_INTERVAL_MS}ms`)
     .option('--attempt-timeout <duration>', "with --await: one attempt's limit", `${DEFAULT_ATTEMPT_TIMEOUT_MS}ms`)
+    .option('--max-rate <n>', 'with --await: attempts per second across all unreached targets', String(DEFAULT_AWAIT_MAX_RATE))
     .option('--json', 'print one JSON line (the agent output contract)')
     .action(async (flags: Flags) => {
       let text: string;
@@ -65,6 +67,7 @@ export function connectAgentCommand(): Command {
         await: flags.await === true,
         intervalMs: durationFlag('--interval', flags.interval),
         attemptTimeoutMs: durationFlag('--attempt-timeout', flags.attemptTimeout),
+        maxRate: intFlag('--max-rate', flags.maxRate, 1, 1_000_000),
       };
       // Ctrl-C / a runner's kill: stop probing and still print what was measured
       const ac = new AbortController();

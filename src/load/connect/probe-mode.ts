@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AgentOutput } from '../agent-output.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import { connectOnce } from './probe.js';
@@ -22,11 +23,17 @@ export async function runProbeMode(opts: ProbeModeOptions, signal?: AbortSignal)
   let attempted = 0;
   let failed = 0;
   const t0 = process.hrtime.bigint();
+  // each connect in flight listens on the signal: a linked one without the 10-listener warning
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const onOuter = () => inner.abort();
+  if (signal?.aborted) inner.abort();
+  signal?.addEventListener('abort', onOuter, { once: true });
   const worker = async (): Promise<void> => {
-    while (!signal?.aborted) {
+    while (!inner.signal.aborted) {
       const i = next++;
       if (i >= opts.probes) return;
-      const r = await connectOnce(opts.targets[i % opts.targets.length]!, opts.timeoutMs, signal);
+      const r = await connectOnce(opts.targets[i % opts.targets.length]!, opts.timeoutMs, inner.signal);
       if (!r.ok && r.reason === 'aborted') return;
       attempted++;
       if (r.ok) record(hist, r.ms);
@@ -37,6 +44,7 @@ export async function runProbeMode(opts: ProbeModeOptions, signal?: AbortSignal)
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, opts.probes)) }, worker));
+  signal?.removeEventListener('abort', onOuter);
   const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
   return {
     agent: 'connect',
@@ -54,7 +62,7 @@ export async function runProbeMode(opts: ProbeModeOptions, signal?: AbortSignal)
       durationMs: +durationMs.toFixed(1),
       connectsPerSecond: durationMs > 0 ? +((attempted * 1000) / durationMs).toFixed(1) : 0,
       errors: reasons,
-      interrupted: signal?.aborted === true && attempted < opts.probes,
+      interrupted: inner.signal.aborted && attempted < opts.probes,
     },
   };
 }
