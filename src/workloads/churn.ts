@@ -80,7 +80,7 @@ export class ChurnWorkload implements Workload {
       } else this.record(ctx, out, createdAt, spec.timeout, errors);
     } finally {
       // take the created Services away again: the runner expects the base state back
-      if (state !== ctx.state) await ctx.provider.applyServices(ctx.state, { full: false });
+      if (state !== ctx.state) ctx.sink.set('proxy.rules', (await ctx.provider.applyServices(ctx.state, { full: false })).rules);
     }
     if (errors.length > 0) throw new MeasurementError(errors[0]!, undefined, errors);
   }
@@ -115,6 +115,7 @@ export class ChurnWorkload implements Workload {
       errors.push(`churn: the await agent began probing ${(startedAt - firstCreated).toFixed(0)} ms after the first Service was created; proxy.programming.latency not measured`);
       return;
     }
+    ctx.log(`churn: await agent made ${String(out.info?.attempts)} attempts, longest gap between two on one target ${String(out.info?.maxAttemptGapMs)} ms`);
     const late: string[] = [];
     const early: string[] = [];
     for (const [key, at] of createdAt) {

@@ -61,8 +61,9 @@ export class SyncWorkload implements Workload {
         ctx.log(`sync: partial ${j + 1}/${spec.partial} (${adding ? 'add endpoint to' : 'remove endpoint from'} ${svc.namespace}/${svc.name}): ${report.durationMs.toFixed(1)} ms`);
       }
     } finally {
-      // an odd count (or an abort) leaves the extra endpoint in place: take it away again
-      if (changed) await ctx.provider.applyServices(ctx.state, { full: false });
+      // an odd count (or an abort) leaves the extra endpoint in place: take it away again,
+      // and report the base state's rule count, not the changed one's
+      if (changed) ctx.sink.set('proxy.rules', (await ctx.provider.applyServices(ctx.state, { full: false })).rules);
     }
   }
 }

@@ -8,6 +8,13 @@ import { run, spawnProcess } from '../../src/core/exec.js';
 import { parseAgentOutput } from '../../src/load/agent-output.js';
 import { epochNow } from '../../src/load/connect/probe.js';
 import { decode, distributionOf } from '../../src/metrics/histogram.js';
+import { MetricSink } from '../../src/metrics/sink.js';
+import { generateServices } from '../../src/model/generate.js';
+import { ScenarioSpec } from '../../src/scenario/schema.js';
+import { churnWorkload } from '../../src/workloads/churn.js';
+import { connectWorkload } from '../../src/workloads/connect.js';
+import type { WorkloadContext } from '../../src/workloads/workload.js';
+import { NetnsProvider } from './netns-provider.js';
 
 /**
  * The connect agent as a process in a client namespace, probing a "ClusterIP" that a DNAT rule
@@ -51,7 +58,7 @@ describe('connect agent in a namespace through DNAT', () => {
     });
     // a nat table from the start, so conntrack tracks the SYNs sent before the rule exists
     await run('iptables', ['-t', 'nat', '-N', 'KUBE-SERVICES'], { netns: N });
-    await run('iptables', dnat('10.96.1.0'), { netns: N });
+    await run('iptables', dnat('10.100.0.0'), { netns: N });
   });
   after(async () => {
     server?.kill('SIGKILL');
@@ -62,7 +69,7 @@ describe('connect agent in a namespace through DNAT', () => {
 
   it('probe mode: every connect through the ClusterIP is timed', async (t) => {
     const file = join(dir, 'probe');
-    writeFileSync(file, '10.96.1.0:80\n');
+    writeFileSync(file, '10.100.0.0:80\n');
     const out = parseAgentOutput(await agent(['--targets', file, '--probes', '300', '--concurrency', '4']));
     assert.equal(decode(out.metrics['tcp.connect.latency']!.hdr!).totalCount, 300);
     assert.deepEqual(out.metrics['tcp.connect.failed'], { value: 0, count: 300 });
@@ -72,9 +79,9 @@ describe('connect agent in a namespace through DNAT', () => {
 
   it('await mode: first success follows the moment the DNAT rule is added', async (t) => {
     const file = join(dir, 'await');
-    writeFileSync(file, '10.96.1.1:80\n10.96.1.2:80\n');
+    writeFileSync(file, '10.100.0.1:80\n10.100.0.2:80\n');
     // count SYNs to the not-yet-programmed ClusterIP; add its rule once the agent is seen probing
-    await run('iptables', ['-t', 'raw', '-A', 'PREROUTING', '-d', '10.96.1.1/32', '-p', 'tcp', '--syn'], { netns: N });
+    await run('iptables', ['-t', 'raw', '-A', 'PREROUTING', '-d', '10.100.0.1/32', '-p', 'tcp', '--syn'], { netns: N });
     const pending = agent(['--targets', file, '--await', '--timeout', '6s']);
     const synsSeen = async () => Number(/^\s*(\d+)/m.exec((await run('iptables', ['-t', 'raw', '-L', 'PREROUTING', '-v', '-x', '-n'], { netns: N })).stdout.split('\n')[2] ?? '')?.[1] ?? 0);
     for (let i = 0; i < 100 && (await synsSeen()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
@@ -82,15 +89,34 @@ describe('connect agent in a namespace through DNAT', () => {
     assert.ok(before > 0, 'agent never probed');
     await new Promise((r) => setTimeout(r, 200));
     const ruleAt = epochNow();
-    await run('iptables', dnat('10.96.1.1'), { netns: N });
+    await run('iptables', dnat('10.100.0.1'), { netns: N });
     const ruleDone = epochNow();
     const out = parseAgentOutput(await pending);
     const startedAt = out.info!.startedAt as number;
-    const first = (out.info!.firstSuccess as Record<string, number>)['10.96.1.1:80'];
+    const first = (out.info!.firstSuccess as Record<string, number>)['10.100.0.1:80'];
     assert.ok(startedAt < ruleAt, 'the agent was probing before the rule existed');
     assert.ok(first !== undefined && first >= ruleAt, 'not reachable before the rule');
     assert.ok(first - ruleDone < 50, `reached ${(first - ruleDone).toFixed(1)} ms after iptables returned (rule added in ${(ruleDone - ruleAt).toFixed(1)} ms)`);
-    assert.deepEqual(out.info!.unreached, ['10.96.1.2:80']);
+    assert.deepEqual(out.info!.unreached, ['10.100.0.2:80']);
     t.diagnostic(`rule added in ${(ruleDone - ruleAt).toFixed(1)} ms; first connect ${(first - ruleAt).toFixed(1)} ms after the iptables call began; ${before}+ SYNs dropped before it; errors: ${JSON.stringify(out.info!.errors)}`);
+  });
+  it('churn and connect workloads measure through real rules and a real agent process', async (t) => {
+    const scenario = ScenarioSpec.parse({ name: 't', services: { count: 30 }, workloads: { connect: { probes: 300, concurrency: 4, targets: 10 }, churn: { create: 5, interval: 100, timeout: '3s' } } });
+    const provider = new NetnsProvider(C, N, '192.168.250.2:8080', dir);
+    const state = generateServices(scenario.services, ['10.244.0.10']);
+    await provider.applyServices(state, { full: true });
+    const sink = new MetricSink();
+    const ctx: WorkloadContext = { runId: 'r', variantId: 'v', scenario, provider, cluster: await provider.up(), state, sink, workDir: dir, signal: new AbortController().signal, log: (m) => t.diagnostic(m) };
+    await connectWorkload().run(ctx);
+    await churnWorkload().run(ctx);
+    const r = sink.results();
+    assert.equal(r['tcp.connect.latency']!.count, 300);
+    assert.equal(r['proxy.programming.latency']!.count, 5);
+    // one rule appended per Service: reachable about when iptables-restore returns
+    assert.ok(r['proxy.programming.latency']!.max < r['proxy.sync.partial.duration']!.max + 1000);
+    assert.equal(r['proxy.rules']!.value, 30, 'created Services removed');
+    const nat = (await run('iptables-save', ['-t', 'nat'], { netns: N })).stdout;
+    assert.equal((nat.match(/-j DNAT/g) ?? []).length, 30 + 2);
+    t.diagnostic(`connect p50 ${r['tcp.connect.latency']!.p50} ms; programming latency ${r['proxy.programming.latency']!.min}..${r['proxy.programming.latency']!.max} ms; partial sync p50 ${r['proxy.sync.partial.duration']!.p50} ms`);
   });
 });
