@@ -92,4 +92,27 @@ describe('workloads', () => {
     await assert.rejects(churnWorkload().run(ctx), (e: unknown) => e instanceof MeasurementError && /began probing \d+ ms after/.test(e.message));
     assert.equal(sink.histogramCount('proxy.programming.latency'), 0);
   });
+  it('sync: an abort stops it early, keeps what was measured and still restores the base state', async () => {
+    const { ctx, provider, sink, state } = await setup({ services: { count: 5 }, workloads: { sync: { full: 2, partial: 6 } } });
+    providers.push(provider);
+    const ac = new AbortController();
+    const apply = provider.applyServices.bind(provider);
+    provider.applyServices = async (st, opts) => {
+      const r = await apply(st, opts);
+      if (provider.calls.length === 3) ac.abort();
+      return r;
+    };
+    await syncWorkload().run({ ...ctx, signal: ac.signal });
+    assert.equal(sink.histogramCount('proxy.sync.duration'), 2);
+    assert.equal(sink.histogramCount('proxy.sync.partial.duration'), 1);
+    assert.equal(provider.calls.length, 4);
+    assert.equal(provider.calls.at(-1)!.state, state);
+  });
+
+  it('connect: no Service to probe is a measurement error, not an empty result', async () => {
+    const { ctx, provider } = await setup({ services: { count: 0 }, workloads: { connect: {} } });
+    providers.push(provider);
+    await assert.rejects(connectWorkload().run(ctx), MeasurementError);
+    assert.equal(provider.agentRequests.length, 0);
+  });
 });
