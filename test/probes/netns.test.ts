@@ -82,7 +82,7 @@ describe('connect agent in a namespace through DNAT', () => {
     writeFileSync(file, '10.100.0.1:80\n10.100.0.2:80\n');
     // count SYNs to the not-yet-programmed ClusterIP; add its rule once the agent is seen probing
     await run('iptables', ['-t', 'raw', '-A', 'PREROUTING', '-d', '10.100.0.1/32', '-p', 'tcp', '--syn'], { netns: N });
-    const pending = agent(['--targets', file, '--await', '--timeout', '6s']);
+    const pending = agent(['--targets', file, '--await', '--timeout', '3s']);
     const synsSeen = async () => Number(/^\s*(\d+)/m.exec((await run('iptables', ['-t', 'raw', '-L', 'PREROUTING', '-v', '-x', '-n'], { netns: N })).stdout.split('\n')[2] ?? '')?.[1] ?? 0);
     for (let i = 0; i < 100 && (await synsSeen()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const before = await synsSeen();
