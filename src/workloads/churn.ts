@@ -1,6 +1,6 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
 import type { AgentOutput } from '../load/agent-output.js';
-import { epochNow } from '../load/connect/probe.js';
+import { epochNow, pause } from '../load/connect/probe.js';
 import { formatTargets, targetKey, type ConnectTarget } from '../load/connect/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { generatedService } from '../model/generate.js';
@@ -13,26 +13,14 @@ export const AGENT_WARMUP_MS = 1500;
 /** Per created Service, room for its partial sync in the agent's overall limit. */
 const SYNC_ALLOWANCE_MS = 2000;
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /**
  * proxy.programming.latency: Services created while the cluster runs, one every `interval`
  * (indexes after services.count, so their ClusterIPs are new). One await-mode connect agent
  * already probes all their ClusterIPs before the first is created (its head start is twice a
- * measured agent start-up); a Service's latency is the
- * agent's first successful connect minus the moment just before applyServices was called. If
- * the agent began probing too late to see a Service appear, the value is not recorded and the
- * workload fails with that reason. The created Services are removed at the end.
+ * measured agent start-up); a Service's latency is the agent's first successful connect minus
+ * the moment just before applyServices was called. If the agent began probing too late to see
+ * a Service appear, no value is recorded and the workload fails with that reason. The created
+ * Services are removed at the end.
  */
 export class ChurnWorkload implements Workload {
   readonly name = 'churn';
@@ -43,6 +31,7 @@ export class ChurnWorkload implements Workload {
     const created: Service[] = Array.from({ length: spec.create }, (_, k) => generatedService(base + k, ctx.scenario.services));
     const keys = created.map((s) => targetKey(serviceTarget(s)));
     const warmupMs = await this.calibrateWarmup(ctx, serviceTarget(created[0]!));
+    if (ctx.signal.aborted) return;
     const agentTimeoutMs = warmupMs + spec.create * (spec.interval + SYNC_ALLOWANCE_MS) + spec.timeout;
     const errors: string[] = [];
 
@@ -57,14 +46,14 @@ export class ChurnWorkload implements Workload {
       })
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     ctx.log(`churn: await agent started; first Service in ${warmupMs} ms`);
-    await sleep(warmupMs, ctx.signal);
+    await pause(warmupMs, ctx.signal);
 
     const createdAt = new Map<string, number>();
     let state: ClusterState = ctx.state;
     try {
       const t0 = Date.now();
       for (let k = 0; k < created.length && !ctx.signal.aborted; k++) {
-        await sleep(t0 + k * spec.interval - Date.now(), ctx.signal);
+        await pause(t0 + k * spec.interval - Date.now(), ctx.signal);
         if (ctx.signal.aborted) break;
         state = { ...state, services: [...state.services, created[k]!] };
         createdAt.set(keys[k]!, epochNow());

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { AgentOutput } from '../agent-output.js';
-import { connectOnce, epochNow } from './probe.js';
+import { connectOnce, epochNow, pause } from './probe.js';
 import { targetKey, type ConnectTarget } from './targets.js';
 
 export interface AwaitModeOptions {
@@ -17,17 +17,6 @@ export interface AwaitModeOptions {
   /** one attempt's limit; short, because a SYN dropped before the rule exists is retried only after 1 s */
   attemptTimeoutMs: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * Measures when each target first becomes reachable (programming latency): every target gets
@@ -78,7 +67,7 @@ export async function runAwaitMode(opts: AwaitModeOptions, signal?: AbortSignal)
       });
       pending.add(p);
       void p.finally(() => pending.delete(p));
-      await sleep(pace(), stop.signal);
+      await pause(pace(), stop.signal);
     }
     // attempts still in flight may yet succeed within their own short timeout
     await Promise.all(pending);
