@@ -107,6 +107,8 @@ export class ResolverEngine {
   private readonly activeList: Lookup[] = [];
   private timer: NodeJS.Timeout | undefined;
   private rotateCounter = 0;
+  /** the clock as of the current event (ms); refreshed once per received message and per scan */
+  now = 0;
   private readonly timeoutMs: number;
   private readonly tickMs: number;
   private readonly trace?: (ev: TraceEvent) => void;
@@ -151,7 +153,11 @@ export class ResolverEngine {
     return this.activeList.length;
   }
 
-  /** Starts a lookup; opts.onDone(l) is called once it has a final status. */
+  tick(): number {
+    return (this.now = performance.now());
+  }
+
+  /** Starts a lookup; opts.onDone(l) is called once it has a final status. Call tick() first unless inside onDone. */
   begin(l: Lookup, prepared: PreparedName, start: number, group: number): void {
     l.prepared = prepared;
     l.start = start;
@@ -162,7 +168,7 @@ export class ResolverEngine {
     l.single = this.opts.conf.singleRequest || this.opts.conf.singleRequestReopen;
     l.reopen = this.opts.conf.singleRequestReopen;
     l.buf1Rcode = -1;
-    l.walk = new SearchWalk(this.opts.mode === 'musl' ? 'musl' : 'glibc', prepared.list);
+    if (this.opts.mode !== 'raw') l.walk = new SearchWalk(this.opts.mode, prepared.list);
     l.active = this.activeList.length;
     this.activeList.push(l);
     this.startCandidate(l, 0);
@@ -236,7 +242,7 @@ export class ResolverEngine {
     const id = l.ids[k]!;
     buf[0] = id >>> 8;
     buf[1] = id & 255;
-    l.sentAt[k] = performance.now();
+    l.sentAt[k] = this.now;
     l.sends[k]!++;
     l.queries++;
     this.stats.sent++;
@@ -248,6 +254,7 @@ export class ResolverEngine {
 
   private onMessage(st: SockState, msg: Buffer): void {
     if (msg.length < 12) return;
+    const now = this.tick();
     const id = (msg[0]! << 8) | msg[1]!;
     const l = st.owner[id];
     if (!l) return;
@@ -255,7 +262,6 @@ export class ResolverEngine {
     const q = l.prepared.cands[l.ci]!.queries[k]!;
     // compare the question with the template (whose id bytes are 0): patch the id check
     if (!sameQuestion(q.template, q.qEnd, msg)) return;
-    const now = performance.now();
     const rtt = now - l.sentAt[k]!;
     record(this.stats.latency, rtt);
     this.stats.answered++;
@@ -265,7 +271,7 @@ export class ResolverEngine {
     if (this.opts.mode === 'glibc') this.glibcResponse(l, k, msg);
     else if (this.opts.mode === 'musl') this.muslResponse(l, st, k, msg);
     else {
-      l.answers = [msg];
+      if (this.trace) l.answers = [msg];
       this.candidateDone(l, { status: rcode === 0 ? 'ok' : rcode === 3 ? 'HOST_NOT_FOUND' : rcode === 2 ? 'TRY_AGAIN' : 'NO_RECOVERY' });
     }
   }
@@ -275,7 +281,7 @@ export class ResolverEngine {
   private readonly due: Lookup[] = [];
 
   private scan(): void {
-    const now = performance.now();
+    const now = this.tick();
     const due = this.due;
     for (const l of this.activeList) if (l.deadline <= now) due.push(l);
     for (const l of due) {
@@ -314,7 +320,7 @@ export class ResolverEngine {
     let seconds = conf.timeout << ns;
     if (ns > 0) seconds = Math.floor(seconds / nservers);
     if (seconds <= 0) seconds = 1;
-    l.deadline = performance.now() + (this.opts.mode === 'raw' ? this.timeoutMs : seconds * 1000);
+    l.deadline = this.now + (this.opts.mode === 'raw' ? this.timeoutMs : seconds * 1000);
     this.glibcSendRound(l);
   }
 
@@ -373,7 +379,7 @@ export class ResolverEngine {
         if (!l.single) l.single = true;
         else l.reopen = true;
         l.sends[0] = l.sends[1] = 0;
-        l.deadline = performance.now() + this.glibcSeconds(l) * 1000;
+        l.deadline = this.now + this.glibcSeconds(l) * 1000;
         this.glibcSendRound(l);
         return;
       }
@@ -437,7 +443,7 @@ export class ResolverEngine {
   // ---- musl: __res_msend_rc / name_from_dns ------------------------------------------------
 
   private muslStart(l: Lookup): void {
-    const now = performance.now();
+    const now = this.now;
     const nq = l.prepared.cands[l.ci]!.queries.length;
     // one id set per server socket; every query goes to every server
     this.freeIds(l);

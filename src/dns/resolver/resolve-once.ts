@@ -47,6 +47,7 @@ export async function resolveOnce(name: string, conf: ResolvConf, flavor: Flavor
   try {
     const prepared = new Preparer(flavor, conf, opts.family ?? 'unspec').prepare(name);
     const t0 = performance.now();
+    engine.tick();
     engine.begin(new Lookup(), prepared, t0, 0);
     const l = await finished;
     const addresses = l.status === 'ok' ? [...new Set(l.answers.flatMap(addressesOf))] : [];

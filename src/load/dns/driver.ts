@@ -46,7 +46,7 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     mode,
     sockets: o.sockets,
     onDone: (l) => {
-      const now = performance.now();
+      const now = engine.now;
       if (now <= end) {
         lookups++;
         record(lookupLatency, now - l.start);
@@ -74,7 +74,7 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
 
   await engine.open();
   const sent0 = engine.stats.sent;
-  t0 = performance.now();
+  t0 = engine.tick();
   end = t0 + o.durationMs;
   idle = Array.from({ length: slots }, () => new Lookup());
   let ticker: NodeJS.Timeout | undefined;
@@ -84,7 +84,7 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     for (const l of all) startNext(l, t0);
   } else {
     ticker = setInterval(() => {
-      const now = performance.now();
+      const now = engine.tick();
       const target = due(now);
       while (issued < target && idle.length > 0) startNext(idle.pop()!, t0 + (issued * 1000) / qps);
     }, 1);
