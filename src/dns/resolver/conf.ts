@@ -90,22 +90,22 @@ export function parseResolvConf(text: string, opts: ParseOptions = {}): ResolvCo
   return conf;
 }
 
-/** The text a pod would get; only non-default options are written. */
-export function renderResolvConf(conf: ResolvConf): string {
+/** The text a pod would get; only non-default options are written, ndots always when asked (kubelet does). */
+export function renderResolvConf(conf: ResolvConf, opts: { ndots?: boolean } = {}): string {
   const lines = conf.nameservers.map((ns) => `nameserver ${ns}`);
   if (conf.search.length > 0) lines.push(`search ${conf.search.join(' ')}`);
   const d = defaultResolvConf();
-  const opts: string[] = [];
-  if (conf.ndots !== d.ndots) opts.push(`ndots:${conf.ndots}`);
-  if (conf.timeout !== d.timeout) opts.push(`timeout:${conf.timeout}`);
-  if (conf.attempts !== d.attempts) opts.push(`attempts:${conf.attempts}`);
-  if (conf.rotate) opts.push('rotate');
-  if (conf.singleRequest) opts.push('single-request');
-  if (conf.singleRequestReopen) opts.push('single-request-reopen');
-  if (conf.edns0) opts.push('edns0');
-  if (conf.noTldQuery) opts.push('no-tld-query');
-  if (conf.trustAd) opts.push('trust-ad');
-  if (conf.noAaaa) opts.push('no-aaaa');
-  if (opts.length > 0) lines.push(`options ${opts.join(' ')}`);
+  const out: string[] = [];
+  if (conf.ndots !== d.ndots || opts.ndots) out.push(`ndots:${conf.ndots}`);
+  if (conf.timeout !== d.timeout) out.push(`timeout:${conf.timeout}`);
+  if (conf.attempts !== d.attempts) out.push(`attempts:${conf.attempts}`);
+  if (conf.rotate) out.push('rotate');
+  if (conf.singleRequest) out.push('single-request');
+  if (conf.singleRequestReopen) out.push('single-request-reopen');
+  if (conf.edns0) out.push('edns0');
+  if (conf.noTldQuery) out.push('no-tld-query');
+  if (conf.trustAd) out.push('trust-ad');
+  if (conf.noAaaa) out.push('no-aaaa');
+  if (out.length > 0) lines.push(`options ${out.join(' ')}`);
   return lines.join('\n') + '\n';
 }
