@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { run, spawnProcess } from '../../src/core/exec.js';
-import { startServerProcess, type ServerProcess } from '../../src/dns/server/process.js';
+import { run } from '../../src/core/exec.js';
+import type { ServerProcess } from '../../src/dns/server/process.js';
+import { startUpstreamProcess, type UpstreamProcessOptions } from '../../src/dns/server/upstream-process.js';
 
 /** A test network namespace with lo up and the given addresses on lo. */
 export async function makeNetns(name: string, addrs: string[]): Promise<void> {
@@ -36,11 +37,12 @@ export async function dig(netns: string, server: string, args: string[]): Promis
   return { status, answers, data, queryMs };
 }
 
-/** Starts `discobench serve-upstream` (the command function, as the CLI would run it) in the namespace. */
-export async function startUpstreamCli(netns: string, args: string[]): Promise<ServerProcess> {
+/**
+ * Starts `discobench serve-upstream` through startUpstreamProcess, with a CLI made of the command
+ * function alone (the program's main is wired elsewhere): argv[0] after `--` is the subcommand name.
+ */
+export async function startUpstreamCli(netns: string, o: Omit<UpstreamProcessOptions, 'netns' | 'cli'>): Promise<ServerProcess> {
   const mod = fileURLToPath(new URL('../../src/cli/commands/serve-upstream.js', import.meta.url));
-  const code = `import(${JSON.stringify(mod)}).then((m) => m.serveUpstreamCommand().parseAsync(process.argv.slice(1), { from: 'user' })).catch((e) => { console.error(e.message); process.exit(1); })`;
-  const proc = startServerProcess('serve-upstream', spawnProcess(process.execPath, ['-e', code, '--', ...args], { netns }));
-  await proc.waitForLine(/^ready$/, 10_000);
-  return proc;
+  const code = `import(${JSON.stringify(mod)}).then((m) => m.serveUpstreamCommand().parseAsync(process.argv.slice(2), { from: 'user' })).catch((e) => { console.error(e.message); process.exit(1); })`;
+  return startUpstreamProcess({ ...o, netns, cli: [process.execPath, '-e', code, '--'] });
 }

@@ -34,7 +34,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'disco-tdnss-'));
     await makeNetns(NS, [CLUSTER, NODELOCAL, UPSTREAM]);
-    procs.push(await startUpstreamCli(NS, ['--listen', `${UPSTREAM}:53`, '--zone', 'example.com', '--delay', `${DELAY_MS}ms`]));
+    procs.push(await startUpstreamCli(NS, { listen: `${UPSTREAM}:53`, zone: 'example.com', delayMs: DELAY_MS }));
     clusterCtl = join(dir, 'cluster-control.conf');
     await writeFile(clusterCtl, renderControlConf(join(dir, 'cluster.sock')));
     await writeClusterZones(state, dir);

@@ -38,7 +38,11 @@ export function clusterZonePaths(zoneDir: string): { forward: string; reverse: s
 }
 
 export interface NodeLocalUnboundOptions extends UnboundCommon {
-  /** kube-dns ClusterIP (`IP` or `IP@PORT`): cluster.local and reverse zones go there over TCP */
+  /**
+   * where cluster.local and the reverse zones go, over TCP (`IP` or `IP@PORT`). node-cache uses
+   * the kube-dns-upstream Service's ClusterIP: when the cache also binds the kube-dns ClusterIP
+   * (iptables mode), that address is local and would loop back to the cache itself.
+   */
   clusterDns: string;
   /** everything else (node-cache's `.:53` block forwards to the node's resolvers) */
   upstream: string;
