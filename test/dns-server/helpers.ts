@@ -17,8 +17,9 @@ export async function delNetns(name: string): Promise<void> {
 
 export interface DigResult {
   status: string;
-  /** answer section lines, whitespace-normalised: "name ttl IN TYPE rdata" */
+  /** answer section lines without the TTL (answers from cache count it down): "name IN TYPE rdata" */
   answers: string[];
+  ttls: number[];
   /** rdata of the answers, in order */
   data: string[];
   queryMs: number;
@@ -33,8 +34,14 @@ export async function dig(netns: string, server: string, args: string[]): Promis
     .split('\n')
     .filter((l) => l && !l.startsWith(';'))
     .map((l) => l.trim().split(/\s+/).join(' '));
-  const data = answers.map((a) => a.split(' ').slice(4).join(' '));
-  return { status, answers, data, queryMs };
+  const fields = answers.map((a) => a.split(' '));
+  return {
+    status,
+    answers: fields.map((f) => [f[0], ...f.slice(2)].join(' ')),
+    ttls: fields.map((f) => Number(f[1])),
+    data: fields.map((f) => f.slice(4).join(' ')),
+    queryMs,
+  };
 }
 
 /**

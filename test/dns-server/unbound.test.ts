@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../src/core/exec.js';
-import { generatedService, generateServices } from '../../src/model/generate.js';
+import { externalNameService, generatedService, generateServices } from '../../src/model/generate.js';
 import type { ClusterState } from '../../src/model/cluster.js';
 import type { ServerProcess } from '../../src/dns/server/process.js';
 import { nodeLocalNotrackRules, renderClusterUnbound, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
-import { parseUnboundStats, reloadClusterZones, startUnbound, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
+import { parseUnboundStats, reloadClusterZones, startUnbound, unboundAddServices, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
 import { upstreamAddress } from '../../src/dns/server/upstream.js';
 import { delNetns, dig, makeNetns, startUpstreamCli } from './helpers.js';
 
@@ -56,7 +56,8 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   it('answers A, SRV and PTR for a ClusterIP Service', async () => {
     const a = await dig(NS, CLUSTER, ['svc-1.bench-1.svc.cluster.local', 'A']);
     assert.equal(a.status, 'NOERROR');
-    assert.deepEqual(a.answers, ['svc-1.bench-1.svc.cluster.local. 30 IN A 10.96.1.1']);
+    assert.deepEqual(a.answers, ['svc-1.bench-1.svc.cluster.local. IN A 10.96.1.1']);
+    assert.ok(a.ttls[0]! <= 30 && a.ttls[0]! >= 28, `ttl ${a.ttls[0]}`);
     const srv = await dig(NS, CLUSTER, ['_http._tcp.svc-1.bench-1.svc.cluster.local', 'SRV']);
     assert.deepEqual(srv.data, ['0 100 80 svc-1.bench-1.svc.cluster.local.']);
     const ptr = await dig(NS, CLUSTER, ['-x', '10.96.1.2']);
@@ -82,7 +83,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   it('follows an ExternalName CNAME to the upstream answer', async () => {
     const r = await dig(NS, CLUSTER, ['external-1.bench-1.svc.cluster.local', 'A']);
     assert.equal(r.status, 'NOERROR');
-    assert.deepEqual(r.answers, ['external-1.bench-1.svc.cluster.local. 30 IN CNAME api-1.example.com.', `api-1.example.com. 30 IN A ${upstreamAddress(1)}`]);
+    assert.deepEqual(r.answers, ['external-1.bench-1.svc.cluster.local. IN CNAME api-1.example.com.', `api-1.example.com. IN A ${upstreamAddress(1)}`]);
   });
 
   it('says NXDOMAIN for unknown names in the zone, NODATA for a missing type, and serves the version TXT', async () => {
@@ -153,5 +154,18 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     await reloadClusterZones(grown, dir, clusterCtl, NS);
     assert.deepEqual((await dig(NS, CLUSTER, [name, 'A'])).data, ['10.96.1.9']);
     assert.deepEqual((await dig(NS, CLUSTER, ['-x', '10.96.1.9'])).data, [`${name}.`]);
+  });
+
+  it('serves Services added through the control socket at once, ExternalName chased', async () => {
+    const svc = generatedService(12, { endpointsPerService: 2, namespaces: 2 });
+    const ext = externalNameService(7, { namespaces: 2 });
+    const name = 'svc-12.bench-0.svc.cluster.local';
+    assert.equal((await dig(NS, CLUSTER, [name, 'A'])).status, 'NXDOMAIN');
+    await unboundAddServices([svc, ext], state.clusterDomain, clusterCtl, NS);
+    assert.deepEqual((await dig(NS, CLUSTER, [name, 'A'])).data, ['10.96.1.12']);
+    assert.deepEqual((await dig(NS, CLUSTER, [`_http._tcp.${name}`, 'SRV'])).data, [`0 100 80 ${name}.`]);
+    assert.deepEqual((await dig(NS, CLUSTER, ['-x', '10.96.1.12'])).data, [`${name}.`]);
+    assert.deepEqual((await dig(NS, CLUSTER, ['external-7.bench-1.svc.cluster.local', 'A'])).data, ['api-7.example.com.', upstreamAddress(7)]);
+    assert.equal((await dig(NS, CLUSTER, ['svc-13.bench-1.svc.cluster.local', 'A'])).status, 'NXDOMAIN');
   });
 });
