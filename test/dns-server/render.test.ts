@@ -8,6 +8,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { parseListen } from '../../src/cli/commands/serve-upstream.js';
 import { renderCorefile, renderNodeLocalCorefile } from '../../src/dns/server/coredns.js';
 import { nodeLocalNotrackRules, renderNodeLocalUnbound, unboundAddr } from '../../src/dns/server/unbound.js';
+import { parseUnboundReplyLog, parseUnboundStats } from '../../src/dns/server/unbound-process.js';
 import { upstreamAddress, upstreamAnswer } from '../../src/dns/server/upstream.js';
 import { ScenarioSpec } from '../../src/scenario/schema.js';
 
@@ -45,6 +46,21 @@ describe('upstream stand-in answers', () => {
 });
 
 describe('server configuration renderers', () => {
+  it('parses unbound-control stats and the log-replies query log', () => {
+    const st = parseUnboundStats('thread0.num.queries=3\ntotal.num.queries=12\ntotal.num.cachehits=10\ntotal.num.cachemiss=2\nnum.query.tcp=1\n');
+    assert.deepEqual([st.queries, st.cacheHits, st.cacheMisses, st.raw['num.query.tcp']], [12, 10, 2, 1]);
+    assert.throws(() => parseUnboundStats('total.num.queries=1\n'), /total\.num\.cachehits/);
+    const log = [
+      '[1795970093] unbound[31205:0] info: start of service (unbound 1.17.1).',
+      '[1795970093] unbound[31205:0] info: 10.96.0.10 svc-1.bench-0.svc.cluster.local. A IN NOERROR 0.000000 0 76',
+      '[1795970093] unbound[31205:0] info: 10.244.0.7 nope.cluster.local. AAAA IN NXDOMAIN 0.000000 0 101',
+    ].join('\n');
+    assert.deepEqual(parseUnboundReplyLog(log), [
+      { client: '10.96.0.10', name: 'svc-1.bench-0.svc.cluster.local.', type: 'A', rcode: 'NOERROR' },
+      { client: '10.244.0.7', name: 'nope.cluster.local.', type: 'AAAA', rcode: 'NXDOMAIN' },
+    ]);
+  });
+
   it('normalises addresses for unbound', () => {
     assert.equal(unboundAddr('10.96.0.10'), '10.96.0.10@53');
     assert.equal(unboundAddr('10.96.0.10:5353'), '10.96.0.10@5353');

@@ -69,6 +69,24 @@ export async function unboundStats(controlSocketConf: string, netns?: string): P
   return { queries, cacheHits, cacheMisses };
 }
 
+export interface LoggedReply {
+  client: string;
+  /** absolute, as asked */
+  name: string;
+  type: string;
+  rcode: string;
+}
+
+/** The replies a `logReplies: true` unbound logged to stderr, in order. */
+export function parseUnboundReplyLog(stderr: string): LoggedReply[] {
+  const out: LoggedReply[] = [];
+  for (const line of stderr.split('\n')) {
+    const m = /\binfo: (\S+) (\S+) (\S+) IN ([A-Z]+) \d/.exec(line);
+    if (m) out.push({ client: m[1]!, name: m[2]!, type: m[3]!, rcode: m[4]! });
+  }
+  return out;
+}
+
 export interface StartUnboundOptions {
   /** the rendered unbound.conf */
   conf: string;
@@ -79,6 +97,8 @@ export interface StartUnboundOptions {
   netns?: string;
   /** give up waiting for the control socket after this long (default 10 s) */
   readyTimeoutMs?: number;
+  /** how much stderr to keep (default 16 KB); raise it to read a log-replies query log */
+  keepStderrBytes?: number;
 }
 
 /**
@@ -90,7 +110,7 @@ export async function startUnbound(o: StartUnboundOptions): Promise<ServerProces
   await requireTools(['unbound', 'unbound-control', 'unbound-checkconf']);
   await writeFile(o.confPath, o.conf);
   await run('unbound-checkconf', [o.confPath]);
-  const proc = startServerProcess('unbound', spawnProcess('unbound', ['-d', '-c', o.confPath], { netns: o.netns }));
+  const proc = startServerProcess('unbound', spawnProcess('unbound', ['-d', '-c', o.confPath], { netns: o.netns }), { keepStderrBytes: o.keepStderrBytes });
   try {
     await pollUntil(async () => {
       if (proc.exited()) throw new MeasurementError(`unbound exited at start: ${proc.stderr().trim().slice(-500)}`);

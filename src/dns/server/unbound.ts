@@ -23,6 +23,8 @@ export interface UnboundCommon {
   controlSocket: string;
   pidFile: string;
   threads?: number;
+  /** one stderr line per reply (`IP name. TYPE IN RCODE time ...`): which queries a client really sent */
+  logReplies?: boolean;
 }
 
 export interface ClusterUnboundOptions extends UnboundCommon {
@@ -81,6 +83,7 @@ function serverHead(o: UnboundCommon): string[] {
     '  logfile: ""',
     '  verbosity: 0',
     '  log-queries: no',
+    `  log-replies: ${o.logReplies ? 'yes' : 'no'}`,
     `  pidfile: ${q(o.pidFile)}`,
     `  num-threads: ${threads}`,
     // so-reuseport spreads one port's packets over the threads, as CoreDNS's goroutines would
