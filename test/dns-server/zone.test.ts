@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { ClusterState } from '../../src/model/cluster.js';
 import { clusterZoneRecords, renderRecord, reverseName } from '../../src/dns/server/zone.js';
 import { clusterZoneFiles } from '../../src/dns/server/zonefile.js';
+import { planDnsUpdate } from '../../src/dns/server/update.js';
 
 const state: ClusterState = {
   clusterDomain: 'cluster.local',
@@ -74,5 +75,17 @@ describe('cluster zone records (Kubernetes DNS spec 1.1.0)', () => {
     assert.ok(!forward.text.includes('in-addr.arpa. 30 IN PTR'));
     assert.equal(reverse.text.split('\n').filter((l) => l.includes(' PTR ')).length, 3);
     assert.ok(reverse.text.includes('in-addr.arpa. 30 IN SOA ns.dns.cluster.local. hostmaster.in-addr.arpa. 1 '));
+  });
+});
+
+describe('planDnsUpdate', () => {
+  const more: ClusterState = { ...state, services: [...state.services, { namespace: 'new', name: 'x', type: 'ClusterIP', clusterIP: '10.96.9.9', ports: [], endpoints: [] }] };
+  it('adds only what is new, reloads on removals and changes', () => {
+    assert.deepEqual(planDnsUpdate(state, structuredClone(state)), { kind: 'none' });
+    assert.deepEqual(planDnsUpdate(state, more), { kind: 'add', services: [more.services.at(-1)] });
+    assert.deepEqual(planDnsUpdate(more, state), { kind: 'reload' });
+    const changed = structuredClone(state);
+    changed.services[1]!.endpoints[2]!.ready = true;
+    assert.deepEqual(planDnsUpdate(state, changed), { kind: 'reload' });
   });
 });
