@@ -22,30 +22,23 @@ export async function createLab(prefix: string, backends = 1): Promise<Lab> {
   await deleteLab(prefix, backends);
   const lab: Lab = { client: `${prefix}-client`, node: `${prefix}-node`, backends: Array.from({ length: backends }, (_, b) => `${prefix}-backend-${b}`) };
   try {
-    for (const ns of [lab.client, lab.node, ...lab.backends]) {
-      await run('ip', ['netns', 'add', ns]);
-      await run('ip', ['link', 'set', 'lo', 'up'], { netns: ns });
-    }
+    // one `ip -batch` per namespace: each spawned process costs more than the work it does
+    const batch: Record<string, string[]> = { [lab.client]: ['link set lo up'], [lab.node]: ['link set lo up'] };
+    for (const ns of [lab.client, lab.node, ...lab.backends]) await run('ip', ['netns', 'add', ns]);
     await run('ip', ['link', 'add', 'c0', 'netns', lab.client, 'type', 'veth', 'peer', 'name', 'n0', 'netns', lab.node]);
-    const steps: Array<[string, string[]]> = [
-      [lab.client, ['addr', 'add', '10.250.0.2/30', 'dev', 'c0']], [lab.client, ['link', 'set', 'c0', 'up']],
-      [lab.client, ['route', 'add', 'default', 'via', '10.250.0.1']],
-      [lab.node, ['addr', 'add', '10.250.0.1/30', 'dev', 'n0']], [lab.node, ['link', 'set', 'n0', 'up']],
-    ];
-    for (const [ns, args] of steps) await run('ip', args, { netns: ns });
+    batch[lab.client].push('addr add 10.250.0.2/30 dev c0', 'link set c0 up', 'route add default via 10.250.0.1');
+    batch[lab.node].push('addr add 10.250.0.1/30 dev n0', 'link set n0 up');
     for (let b = 0; b < backends; b++) {
       const ns = lab.backends[b];
       const nodeIf = `n${b + 1}`;
       await run('ip', ['link', 'add', nodeIf, 'netns', lab.node, 'type', 'veth', 'peer', 'name', 'b0', 'netns', ns]);
-      const bsteps: Array<[string, string[]]> = [
-        [lab.node, ['addr', 'add', `10.250.${b + 1}.1/30`, 'dev', nodeIf]], [lab.node, ['link', 'set', nodeIf, 'up']],
-        [lab.node, ['route', 'add', `10.244.${64 + b}.0/24`, 'via', `10.250.${b + 1}.2`]],
-        [ns, ['addr', 'add', `10.250.${b + 1}.2/30`, 'dev', 'b0']], [ns, ['link', 'set', 'b0', 'up']],
-        [ns, ['route', 'add', 'default', 'via', `10.250.${b + 1}.1`]],
-        [ns, ['route', 'add', 'local', `10.244.${64 + b}.0/24`, 'dev', 'lo']],
+      batch[lab.node].push(`addr add 10.250.${b + 1}.1/30 dev ${nodeIf}`, `link set ${nodeIf} up`, `route add 10.244.${64 + b}.0/24 via 10.250.${b + 1}.2`);
+      batch[ns] = [
+        'link set lo up', `addr add 10.250.${b + 1}.2/30 dev b0`, 'link set b0 up',
+        `route add default via 10.250.${b + 1}.1`, `route add local 10.244.${64 + b}.0/24 dev lo`,
       ];
-      for (const [n, args] of bsteps) await run('ip', args, { netns: n });
     }
+    for (const [ns, lines] of Object.entries(batch)) await run('ip', ['-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' });
     await run('sysctl', ['-qw', 'net.ipv4.ip_forward=1'], { netns: lab.node });
     return lab;
   } catch (err) {

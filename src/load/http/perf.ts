@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { requireTools, run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
 import { prepareBackend } from './backend.js';
+import type { HttpAgentOptions } from './agent.js';
+import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
 
 /**
@@ -54,6 +56,23 @@ export function parseWrk(text: string): { rps: number; errors: number } {
   return { rps, errors };
 }
 
+/**
+ * Runs runHttpAgent in a child process inside netns (an agent must live in the client namespace;
+ * a script file rather than `node -e` because worker threads inherit the parent's flags).
+ */
+export async function runAgentInNetns(netns: string, dir: string, opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+  const script = join(dir, `agent-${process.pid}-${Date.now()}.mjs`);
+  await writeFile(script, `import { runHttpAgent } from ${JSON.stringify(AGENT_JS)};
+const out = await runHttpAgent(${JSON.stringify(opts)});
+process.stdout.write(JSON.stringify(out) + '\\n');\n`);
+  try {
+    const res = await run(process.execPath, [script], { netns, timeoutMs: opts.durationMs + 30_000, signal });
+    return parseAgentOutput(res.stdout);
+  } finally {
+    await rm(script, { force: true });
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -71,10 +90,6 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
     const seconds = Math.max(1, Math.round(o.durationMs / 1000));
     const url = `http://${PERF_CLUSTER_IP}:80/`;
     const wrkArgs = ['-t', String(o.wrkThreads), '-c', String(o.connections), '-d', `${seconds}s`, ...(o.keepAlive ? [] : ['-H', 'Connection: close']), url];
-    const script = join(dir, 'agent.mjs');
-    await writeFile(script, `import { runHttpAgent } from ${JSON.stringify(AGENT_JS)};
-const out = await runHttpAgent({ targets: [{ host: ${JSON.stringify(PERF_CLUSTER_IP)}, port: 80 }], durationMs: ${seconds * 1000}, connections: ${o.connections}, keepAlive: ${o.keepAlive}, pipelining: 1, rate: 0, workers: ${o.workers}, timeoutMs: 5000 });
-process.stdout.write(JSON.stringify(out) + '\\n');\n`);
     const wrkRuns: Array<{ rps: number; errors: number }> = [];
     const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown> }> = [];
     const settle = () => new Promise((r) => setTimeout(r, 500)); // sockets of the previous run drain
@@ -82,9 +97,11 @@ process.stdout.write(JSON.stringify(out) + '\\n');\n`);
     for (let round = 0; round < o.rounds; round++) {
       wrkRuns.push(parseWrk((await run('wrk', wrkArgs, { netns: lab.client, timeoutMs: o.durationMs + 30_000 })).stdout));
       await settle();
-      const res = await run(process.execPath, [script], { netns: lab.client, timeoutMs: o.durationMs + 30_000 });
-      const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { metrics: Record<string, { value?: number }>; info: Record<string, unknown> };
-      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info });
+      const out = await runAgentInNetns(lab.client, dir, {
+        targets: [{ host: PERF_CLUSTER_IP, port: 80 }], durationMs: seconds * 1000, connections: o.connections,
+        keepAlive: o.keepAlive, pipelining: 1, rate: 0, workers: o.workers, timeoutMs: 5000,
+      });
+      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info ?? {} });
       await settle();
     }
     const agentRps = median(agentRuns.map((r) => r.rps));
