@@ -40,6 +40,9 @@ export interface HttpVsWrkResult {
   wrkRuns: number[];
   agentErrors: number;
   wrkErrors: number;
+  /** client CPU (user+system, all threads) per completed request: efficiency, whatever the neighbours do */
+  agentCpuUsPerRequest: number;
+  wrkCpuUsPerRequest: number;
   agentInfo: Record<string, unknown>;
 }
 
@@ -47,13 +50,14 @@ export const PERF_CLUSTER_IP = '10.96.0.100';
 const AGENT_JS = fileURLToPath(new URL('./agent.js', import.meta.url));
 
 /** wrk prints "Requests/sec:  12345.67"; errors on a "Socket errors" and a "Non-2xx" line. */
-export function parseWrk(text: string): { rps: number; errors: number } {
+export function parseWrk(text: string): { rps: number; errors: number; requests: number } {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
   if (!Number.isFinite(rps)) throw new MeasurementError(`wrk printed no Requests/sec: ${text.slice(0, 300)}`);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   const errors = (sock ? sock.slice(1).reduce((a, v) => a + Number(v), 0) : 0) + non2xx;
-  return { rps, errors };
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
+  return { rps, errors, requests };
 }
 
 /**
@@ -73,6 +77,19 @@ process.stdout.write(JSON.stringify(out) + '\\n');\n`);
   }
 }
 
+/**
+ * Runs a tool and returns its CPU time too: a shell waits for it, then prints its own
+ * /proc/self/stat, whose cutime/cstime (fields 16, 17) hold the waited-for child's CPU exactly.
+ */
+async function runWithCpu(netns: string, file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; cpuMs: number }> {
+  const script = '"$@"; rc=$?; echo; echo "@@stat $(cat /proc/$$/stat)"; exit $rc';
+  const res = await run('sh', ['-c', script, 'sh', file, ...args], { netns, timeoutMs });
+  const stat = /@@stat .*\) (.*)$/m.exec(res.stdout)?.[1].split(' ') ?? [];
+  // after "(comm)": state is field 3, so cutime (16) and cstime (17) are at 13 and 14
+  const ticks = Number(stat[13]) + Number(stat[14]); // USER_HZ is 100 on Linux
+  return { stdout: res.stdout, cpuMs: Number.isFinite(ticks) ? ticks * 10 : NaN };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -90,18 +107,21 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
     const seconds = Math.max(1, Math.round(o.durationMs / 1000));
     const url = `http://${PERF_CLUSTER_IP}:80/`;
     const wrkArgs = ['-t', String(o.wrkThreads), '-c', String(o.connections), '-d', `${seconds}s`, ...(o.keepAlive ? [] : ['-H', 'Connection: close']), url];
-    const wrkRuns: Array<{ rps: number; errors: number }> = [];
-    const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown> }> = [];
+    const wrkRuns: Array<{ rps: number; errors: number; cpuUsPerRequest: number }> = [];
+    const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown>; cpuUsPerRequest: number }> = [];
     const settle = () => new Promise((r) => setTimeout(r, 500)); // sockets of the previous run drain
     // alternate the two tools so a noisy neighbour on the machine hits both alike; medians compared
     for (let round = 0; round < o.rounds; round++) {
-      wrkRuns.push(parseWrk((await run('wrk', wrkArgs, { netns: lab.client, timeoutMs: o.durationMs + 30_000 })).stdout));
+      const w = await runWithCpu(lab.client, 'wrk', wrkArgs, o.durationMs + 30_000);
+      const parsed = parseWrk(w.stdout);
+      wrkRuns.push({ ...parsed, cpuUsPerRequest: (w.cpuMs * 1000) / Math.max(1, parsed.requests) });
       await settle();
       const out = await runAgentInNetns(lab.client, dir, {
         targets: [{ host: PERF_CLUSTER_IP, port: 80 }], durationMs: seconds * 1000, connections: o.connections,
         keepAlive: o.keepAlive, pipelining: 1, rate: 0, workers: o.workers, timeoutMs: 5000,
       });
-      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info ?? {} });
+      const responses = Number(out.info?.responses ?? 0);
+      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info ?? {}, cpuUsPerRequest: (Number(out.info?.cpuMs) * 1000) / Math.max(1, responses) });
       await settle();
     }
     const agentRps = median(agentRuns.map((r) => r.rps));
@@ -111,6 +131,8 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
       agentRuns: agentRuns.map((r) => Math.round(r.rps)), wrkRuns: wrkRuns.map((r) => Math.round(r.rps)),
       agentErrors: agentRuns.reduce((a, r) => a + r.errors, 0), wrkErrors: wrkRuns.reduce((a, r) => a + r.errors, 0),
       agentInfo: agentRuns[agentRuns.length - 1].info,
+      agentCpuUsPerRequest: median(agentRuns.map((r) => r.cpuUsPerRequest)),
+      wrkCpuUsPerRequest: median(wrkRuns.map((r) => r.cpuUsPerRequest)),
     };
   } finally {
     if (nginx.pid) {
