@@ -14,6 +14,8 @@ export interface ChartSpec {
   title: string;
   /** one line under the title: what the marks mean, projections */
   notes: string[];
+  /** chart height in CSS pixels in report.html (many variants need more room) */
+  height?: number;
   config: Record<string, unknown>;
 }
 
@@ -22,6 +24,23 @@ export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
 
 export function chartId(prefix: string, name: string): string {
   return `${prefix}${name}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/**
+ * Chart labels: the last segment of each dotted param ("ndots=5" for workloads.dns.ndots=5),
+ * unless two params would then read the same.
+ */
+export function shortLabel(label: string): string {
+  const parts = label.split(', ').map((p) => p.replace(/^[^=]*\.([^.=]+)=/, '$1='));
+  const keys = parts.map((p) => p.split('=')[0]);
+  return new Set(keys).size === keys.length ? parts.join(', ') : label;
+}
+
+/** Bars of one colour per line of variants (their params apart from services.count). */
+function colourKeys(groups: Array<{ params: Record<string, unknown> }>): number[] {
+  const keys = groups.map((g) => JSON.stringify(Object.entries(g.params).filter(([k]) => k !== 'services.count' && k !== 'repeat').sort()));
+  const distinct = [...new Set(keys)];
+  return keys.map((k) => distinct.indexOf(k));
 }
 
 function axisTitle(text: string) {
@@ -39,28 +58,34 @@ function barCharts(run: RunResult): ChartSpec[] {
     const unit = rows[0]!.a!.unit || info.unit;
     const dist = rows.some((r) => r.a!.dist !== undefined);
     const whiskers = rows.map(({ a }) => (dist ? { from: a!.p50, to: a!.p99, mark: a!.p90 } : a!.n > 1 ? { from: a!.min, to: a!.max } : null));
+    const colours = colourKeys(rows.map((r) => r.g)).map((i) => PALETTE[i % PALETTE.length]!);
+    const labels = rows.map((r) => shortLabel(r.g.label));
+    const horizontal = rows.length > 6 || labels.some((l) => l.length > 22);
+    const valueAxis = horizontal ? 'x' : 'y';
     const top = Math.max(...rows.map(({ a }) => (dist ? a!.p99 : Math.max(a!.value, a!.max))));
     out.push({
       id: chartId('', metric),
       title: `${metric} (${unit}, ${info.better} is better)`,
       notes: [dist ? 'bar: p50 · tick: p90 · whisker top: p99 (repeats merged)' : rows.some((r) => r.a!.n > 1) ? 'bar: mean of repeats · whisker: min..max across repeats' : 'bar: measured value'],
+      height: horizontal ? Math.max(300, 60 + rows.length * 26) : undefined,
       config: {
         type: 'bar',
         data: {
-          labels: rows.map((r) => r.g.label),
+          labels,
           datasets: [{
             label: dist ? `p50 (${unit})` : `${metric} (${unit})`,
             data: rows.map(({ a }) => (dist ? a!.p50 : a!.value)),
-            backgroundColor: rows.map((_, i) => PALETTE[i % PALETTE.length] + 'B3'),
-            borderColor: rows.map((_, i) => PALETTE[i % PALETTE.length]),
+            backgroundColor: colours.map((c) => c + 'B3'),
+            borderColor: colours,
             borderWidth: 1,
             whiskers,
             tooltipExtra: rows.map(({ a }) => (dist ? `p90 ${fmt(a!.p90)} · p99 ${fmt(a!.p99)} · mean ${fmt(a!.value)} · n=${a!.n}` : `n=${a!.n} · min ${fmt(a!.min)} · max ${fmt(a!.max)}`)),
           }],
         },
         options: {
+          indexAxis: valueAxis === 'x' ? 'y' : 'x',
           plugins: { legend: { display: false } },
-          scales: { y: { beginAtZero: true, suggestedMax: top > 0 ? top * 1.08 : 1, title: axisTitle(unit) } },
+          scales: { [valueAxis]: { beginAtZero: true, suggestedMax: top > 0 ? top * 1.08 : 1, title: axisTitle(unit), ticks: { maxRotation: 0 } } },
         },
       },
     });
@@ -75,28 +100,28 @@ function scalingCharts(s: Scaling): ChartSpec[] {
     const notes: string[] = [];
     m.lines.forEach((l, i) => {
       const color = PALETTE[i % PALETTE.length]!;
-      datasets.push({ type: 'scatter', label: `${l.label} measured`, data: l.points.map(([x, y]) => ({ x, y })), backgroundColor: color, borderColor: color, pointRadius: 5 });
+      datasets.push({ type: 'scatter', label: shortLabel(l.label), data: l.points.map(([x, y]) => ({ x, y })), backgroundColor: color, borderColor: color, pointRadius: 5 });
       if (!l.fit) return;
       const xs = l.points.map((p) => p[0]);
       const lo = Math.min(...xs);
       const hi = Math.max(s.projectTo, ...xs);
       const curve = Array.from({ length: 61 }, (_, k) => lo + ((hi - lo) * k) / 60).map((x) => ({ x, y: predict(l.fit!, x) }));
-      datasets.push({ type: 'line', label: `${l.label} ${l.fit.model} fit`, data: curve, borderColor: color, backgroundColor: color, borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false });
+      datasets.push({ type: 'line', hideInLegend: true, label: `${shortLabel(l.label)} ${l.fit.model} fit`, data: curve, borderColor: color, backgroundColor: color, borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false });
       if (l.projection !== undefined) {
-        datasets.push({ type: 'scatter', label: `${l.label} projection`, data: [{ x: s.projectTo, y: l.projection }], backgroundColor: '#ffffff', borderColor: color, borderWidth: 2, pointStyle: 'rectRot', pointRadius: 8 });
-        notes.push(`${l.label === 'all' ? '' : `${l.label}: `}${l.fit.model} (adj. R² ${fitQuality(l.fit)}) → at ${s.projectTo.toLocaleString('en-US')} Services ~ ${humanValue(l.projection, m.unit)}`);
+        datasets.push({ type: 'scatter', hideInLegend: true, label: `${shortLabel(l.label)} projection`, data: [{ x: s.projectTo, y: l.projection }], backgroundColor: '#ffffff', borderColor: color, borderWidth: 2, pointStyle: 'rectRot', pointRadius: 8 });
+        notes.push(`${l.label === 'all' ? '' : `${shortLabel(l.label)}: `}${l.fit.model} (adj. R² ${fitQuality(l.fit)}) → at ${s.projectTo.toLocaleString('en-US')} Services ~ ${humanValue(l.projection, m.unit)}`);
       }
     });
     const name = m.stat === 'p99' ? `${m.metric} p99` : m.metric;
     out.push({
       id: chartId('scaling-', m.stat === 'p99' ? `${m.metric}.p99` : m.metric),
       title: `${name} vs Services (${m.unit})`,
-      notes: [...notes, 'dashed: fitted growth model, extrapolated beyond the last measured count (an estimate)'],
+      notes: [...notes, 'dots: measured · dashed: fitted growth model · diamond: projection (an extrapolation, not a measurement)'],
       config: {
         type: 'scatter',
         data: { datasets },
         options: {
-          scales: { x: { type: 'linear', beginAtZero: true, title: axisTitle('Services') }, y: { beginAtZero: true, title: axisTitle(m.unit) } },
+          scales: { x: { type: 'linear', beginAtZero: true, title: axisTitle('Services'), ticks: { maxRotation: 0 } }, y: { beginAtZero: true, title: axisTitle(m.unit) } },
         },
       },
     });
@@ -124,7 +149,7 @@ function seriesCharts(run: RunResult): ChartSpec[] {
       for (const v of g.repeats) {
         const s = v.series?.[name];
         if (!s || s.length === 0) continue;
-        datasets.push({ label: g.repeats.length > 1 ? `${g.label} #${v.repeat}` : g.label, data: toSeconds(s), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, tension: 0.2 });
+        datasets.push({ label: g.repeats.length > 1 ? `${shortLabel(g.label)} #${v.repeat}` : shortLabel(g.label), borderDash: v.repeat > 1 ? [2 + v.repeat * 2, 3] : undefined, data: toSeconds(s), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, tension: 0.2 });
       }
     });
     const unit = metricInfo(name).unit;

@@ -52,7 +52,7 @@ th{background:#eef1f5} td.l,th.l{text-align:left;white-space:normal}
 ul{margin:6px 0;padding-left:22px} .caveat{color:#6e4b00;background:#fff8c5;border:1px solid #eed888;padding:6px 10px;border-radius:6px}
 `;
 
-export function chartCard(spec: ChartSpec, height?: number): string {
+export function chartCard(spec: ChartSpec, height = spec.height): string {
   const notes = spec.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
   const style = height ? ` style="height:${height}px"` : '';
   return `<div class="card"><h3>${esc(spec.title)}</h3>${notes}<div class="chart"${style}><canvas id="chart-${esc(spec.id)}"></canvas></div></div>`;

@@ -119,7 +119,7 @@ export function humanValue(v: number, unit: string): string {
   const r = (x: number) => Number(x.toPrecision(3)).toLocaleString('en-US');
   if (unit === 'ms' && Math.abs(v) >= 1000) return `${r(v / 1000)} s`;
   if (unit === 'ms' && Math.abs(v) < 1) return `${r(v * 1000)} µs`;
-  return `${r(v)} ${unit}`.trim();
+  return unit === 'count' || unit === 'ratio' ? r(v) : `${r(v)} ${unit}`.trim();
 }
 
 export function projectionSentences(s: Scaling): string[] {

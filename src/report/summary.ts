@@ -46,6 +46,9 @@ export function renderSummary(run: RunResult): string {
     if (dist) {
       out.push('| variant | n | p50 | p99 | mean | count |', '|---|---:|---:|---:|---:|---:|');
       for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.p50)} | ${fmt(a!.p99)} | ${fmt(a!.value)} | ${fmt(a!.count)} |`);
+    } else if (rows.every((r) => r.a!.n === 1)) {
+      out.push('| variant | value |', '|---|---:|');
+      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${fmt(a!.value)} |`);
     } else {
       out.push('| variant | n | value | min | max |', '|---|---:|---:|---:|---:|');
       for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.value)} | ${fmt(a!.min)} | ${fmt(a!.max)} |`);

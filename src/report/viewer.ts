@@ -17,24 +17,30 @@ export const VIEWER_JS = String.raw`
       chart.data.datasets.forEach(function (ds, di) {
         if (!ds.whiskers) return;
         var meta = chart.getDatasetMeta(di);
-        var y = chart.scales[meta.yAxisID];
+        var horizontal = chart.options.indexAxis === 'y';
+        var scale = chart.scales[horizontal ? meta.xAxisID : meta.yAxisID];
+        // draws in (along, across) coordinates so one code path serves both orientations
+        function line(a1, c1, a2, c2) {
+          if (horizontal) { ctx.moveTo(a1, c1); ctx.lineTo(a2, c2); } else { ctx.moveTo(c1, a1); ctx.lineTo(c2, a2); }
+        }
         meta.data.forEach(function (bar, i) {
           var w = ds.whiskers[i];
           if (!w) return;
-          var x = bar.x, half = Math.max(4, Math.min(14, bar.width * 0.18));
-          var y1 = y.getPixelForValue(w.from), y2 = y.getPixelForValue(w.to);
+          var c = horizontal ? bar.y : bar.x;
+          var half = Math.max(4, Math.min(14, (horizontal ? bar.height : bar.width) * 0.3));
+          var a1 = scale.getPixelForValue(w.from), a2 = scale.getPixelForValue(w.to);
           ctx.save();
           ctx.strokeStyle = '#333';
           ctx.lineWidth = 1.5;
           ctx.beginPath();
-          ctx.moveTo(x, y1); ctx.lineTo(x, y2);
-          ctx.moveTo(x - half, y2); ctx.lineTo(x + half, y2);
-          if (w.from !== undefined && w.mark === undefined) { ctx.moveTo(x - half, y1); ctx.lineTo(x + half, y1); }
+          line(a1, c, a2, c);
+          line(a2, c - half, a2, c + half);
+          if (w.mark === undefined) line(a1, c - half, a1, c + half);
           ctx.stroke();
           if (w.mark !== undefined) {
-            var ym = y.getPixelForValue(w.mark);
+            var am = scale.getPixelForValue(w.mark);
             ctx.lineWidth = 3;
-            ctx.beginPath(); ctx.moveTo(x - half * 0.7, ym); ctx.lineTo(x + half * 0.7, ym); ctx.stroke();
+            ctx.beginPath(); line(am, c - half * 0.7, am, c + half * 0.7); ctx.stroke();
           }
           ctx.restore();
         });
@@ -49,6 +55,10 @@ export const VIEWER_JS = String.raw`
     cfg.options = cfg.options || {};
     cfg.options.devicePixelRatio = window.DISCO_DPR || window.devicePixelRatio || 1;
     cfg.options.plugins = cfg.options.plugins || {};
+    cfg.options.plugins.legend = cfg.options.plugins.legend || {};
+    cfg.options.plugins.legend.labels = {
+      filter: function (item, data) { return !data.datasets[item.datasetIndex].hideInLegend; }
+    };
     cfg.options.plugins.tooltip = {
       callbacks: {
         afterLabel: function (item) {
