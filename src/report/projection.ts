@@ -113,9 +113,10 @@ export function headroom(fit: Fit, limit: number, minN = 1, maxN = 1_000_000): n
     lo = next; hi = next;
   }
   if (predict(fit, hi) <= limit) return Infinity;
-  while (hi - lo > 0.5) {
+  while (hi - lo > 0.01) {
     const mid = (lo + hi) / 2;
     if (predict(fit, mid) <= limit) lo = mid; else hi = mid;
   }
-  return Math.floor(lo);
+  const n = Math.floor(hi);
+  return predict(fit, n) <= limit ? n : n - 1;
 }
