@@ -78,6 +78,7 @@ function barCharts(run: RunResult): ChartSpec[] {
             backgroundColor: colours.map((c) => c + 'B3'),
             borderColor: colours,
             borderWidth: 1,
+            maxBarThickness: 140,
             whiskers,
             tooltipExtra: rows.map(({ a }) => (dist ? `p90 ${fmt(a!.p90)} · p99 ${fmt(a!.p99)} · mean ${fmt(a!.value)} · n=${a!.n}` : `n=${a!.n} · min ${fmt(a!.min)} · max ${fmt(a!.max)}`)),
           }],
