@@ -28,7 +28,8 @@ export function headline(c: Comparison): string {
 }
 
 export function regressionLine(r: ComparisonRow): string {
-  return `${name(r)} [${r.variant}]: ${fmt(r.base)} → ${fmt(r.candidate)} ${r.unit} (${pct(r.changePct)}, p=${pval(r)}, ${r.test}; ${r.better} is better)`;
+  const p = r.p !== undefined && r.p < 0.0001 ? 'p<0.0001' : `p=${pval(r)}`;
+  return `${name(r)} [${r.variant}]: ${fmt(r.base)} → ${fmt(r.candidate)} ${r.unit} (${pct(r.changePct)}, ${p}, ${r.test}; ${r.better} is better)`;
 }
 
 export function renderCompareMarkdown(c: Comparison): string {
@@ -57,7 +58,7 @@ export function renderCompareMarkdown(c: Comparison): string {
 export function renderCompareHtml(c: Comparison): string {
   const rows = c.rows.map((r) => {
     const cls = r.regression ? ' class="reg"' : '';
-    const changeCls = r.changePct === 0 ? '' : r.worse ? 'worse' : 'better';
+    const changeCls = Math.abs(r.changePct) <= c.thresholdPct ? '' : r.worse ? 'worse' : 'better';
     return `<tr${cls}><td class="l">${esc(name(r))}</td><td class="l">${esc(r.unit)}</td><td class="l">${esc(r.variant)}</td><td>${esc(figure(r.base, r.baseValues))}</td><td>${esc(figure(r.candidate, r.candidateValues))}</td><td class="${changeCls}">${esc(pct(r.changePct))}</td><td>${esc(pval(r))}</td><td class="l">${esc(r.test)}</td><td class="l">${r.regression ? '<b>REGRESSION</b>' : esc(r.verdict)}</td></tr>`;
   }).join('');
   const regs = c.regressions.length > 0 ? `<h2>Regressions</h2><ul>${c.regressions.map((r) => `<li>${esc(regressionLine(r))}</li>`).join('')}</ul>` : '';
