@@ -150,7 +150,7 @@ function seriesCharts(run: RunResult): ChartSpec[] {
       for (const v of g.repeats) {
         const s = v.series?.[name];
         if (!s || s.length === 0) continue;
-        datasets.push({ label: g.repeats.length > 1 ? `${shortLabel(g.label)} #${v.repeat}` : shortLabel(g.label), borderDash: v.repeat > 1 ? [2 + v.repeat * 2, 3] : undefined, data: toSeconds(s), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: 0, tension: 0.2 });
+        datasets.push({ label: g.repeats.length > 1 ? `${shortLabel(g.label)} #${v.repeat}` : shortLabel(g.label), borderDash: v.repeat > 1 ? [2 + v.repeat * 2, 3] : undefined, data: toSeconds(s), borderColor: color, backgroundColor: color, borderWidth: 1.5, pointRadius: s.length < 30 ? 3 : 0, tension: 0.2 });
       }
     });
     const unit = metricInfo(name).unit;
@@ -161,7 +161,7 @@ function seriesCharts(run: RunResult): ChartSpec[] {
       config: {
         type: 'line',
         data: { datasets },
-        options: { parsing: true, scales: { x: { type: 'linear', title: axisTitle('s') }, y: { beginAtZero: true, title: axisTitle(unit) } } },
+        options: { parsing: true, scales: { x: { type: 'linear', beginAtZero: true, title: axisTitle('s') }, y: { beginAtZero: true, title: axisTitle(unit) } } },
       },
     };
   });

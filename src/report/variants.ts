@@ -29,8 +29,10 @@ export interface VariantGroup {
   params: Record<string, unknown>;
   /** every repeat, in run order, whatever its status */
   repeats: VariantResult[];
-  /** the repeats whose figures count */
+  /** the repeats that completed (compare uses only these) */
   completed: VariantResult[];
+  /** the repeats reports show: the completed ones, or when none completed, whatever was measured */
+  measured: VariantResult[];
 }
 
 function paramText(v: unknown): string {
@@ -44,7 +46,7 @@ export function groupVariants(run: RunResult): VariantGroup[] {
     const key = variantKey(v);
     let g = byKey.get(key);
     if (!g) {
-      g = { key, label: '', params: v.params ?? {}, repeats: [], completed: [] };
+      g = { key, label: '', params: v.params ?? {}, repeats: [], completed: [], measured: [] };
       byKey.set(key, g);
     }
     g.repeats.push(v);
@@ -56,6 +58,9 @@ export function groupVariants(run: RunResult): VariantGroup[] {
   for (const g of groups) {
     const parts = varying.filter((k) => k in g.params).map((k) => `${k}=${paramText(g.params[k])}`);
     g.label = parts.length > 0 ? parts.join(', ') : baseVariantId(g.repeats[0]!.id);
+    g.measured = g.completed.length > 0 ? g.completed : g.repeats;
+    // figures of a variant that never completed are shown, marked, since a partial run keeps them
+    if (g.completed.length === 0) g.label += ` (${g.repeats[0]!.status})`;
   }
   return groups;
 }
@@ -83,9 +88,9 @@ export interface Aggregate {
   count: number;
 }
 
-/** Combines a metric over a group's completed repeats; histograms merge exactly. */
+/** Combines a metric over a group's measured repeats; histograms merge exactly. */
 export function aggregate(group: VariantGroup, metric: string): Aggregate | undefined {
-  const ms: MetricResult[] = group.completed.map((v) => v.metrics?.[metric]).filter((m): m is MetricResult => m !== undefined);
+  const ms: MetricResult[] = group.measured.map((v) => v.metrics?.[metric]).filter((m): m is MetricResult => m !== undefined);
   if (ms.length === 0) return undefined;
   const unit = ms[0]!.unit;
   const hdrs = ms.map((m) => m.hdr).filter((h): h is string => typeof h === 'string');
