@@ -26,8 +26,10 @@ export interface SessionOptions {
   /** runs kubectl (scaling and waiting on the backend) */
   runner: CommandRunner;
   runId: string;
-  /** namespace of the agents, the backend and the upstream stand-in */
+  /** namespace of the backend and the upstream stand-in */
   runNamespace: string;
+  /** namespace the agent Jobs run in (their resolv.conf search list starts with it) */
+  agentNamespace: string;
   /** where a model Service lands: kind keeps the model's namespaces, existing puts all in one */
   namespaceOf(svc: Service): string;
   /** kind creates the model's namespaces; existing has only its run namespace */
@@ -198,7 +200,12 @@ export class KubeSession {
 
   async runAgent(req: AgentRequest): Promise<AgentOutput> {
     const name = `agent-${req.agent}-${++this.agentSeq}-c${req.client}`;
-    return runAgentJob(this.o.api, { name, namespace: this.o.runNamespace, runId: this.o.runId, image: this.o.image, req });
+    const ns = this.o.agentNamespace;
+    if (this.o.createNamespaces && !this.namespaces.has(ns)) {
+      await withRetry(() => this.o.api.apply(namespaceObject(ns, this.o.runId)));
+      this.namespaces.add(ns);
+    }
+    return runAgentJob(this.o.api, { name, namespace: ns, runId: this.o.runId, image: this.o.image, req });
   }
 
   /** Cumulative CPU of CoreDNS and the proxy from the kubelets, DNS counters from the servers. */
