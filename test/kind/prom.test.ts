@@ -3,28 +3,7 @@ import assert from 'node:assert/strict';
 import { histogramDelta, histogramOf, maxBoundMs, meanMs, parsePrometheus, sumOf } from '../../src/providers/kube/prom.js';
 import { kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween } from '../../src/providers/kube/proxy-metrics.js';
 import { containerCpuSeconds } from '../../src/providers/kube/resource-metrics.js';
-
-/** kube-proxy /metrics in its real shape: histograms per ip_family, buckets 0.001*2^k. */
-export function kubeProxyMetrics(o: { counts: number[]; sum: number; count: number; full?: { sum: number; count: number }; last: number; pending?: number; rules?: number }): string {
-  const les = ['0.001', '0.002', '0.004', '0.008', '0.016', '0.032', '0.064', '0.128', '0.256', '0.512', '1.024', '2.048', '4.096', '8.192', '16.384', '+Inf'];
-  const lines = [
-    '# HELP kubeproxy_sync_proxy_rules_duration_seconds [ALPHA] SyncProxyRules latency in seconds',
-    '# TYPE kubeproxy_sync_proxy_rules_duration_seconds histogram',
-  ];
-  les.forEach((le, i) => lines.push(`kubeproxy_sync_proxy_rules_duration_seconds_bucket{ip_family="IPv4",le="${le}"} ${o.counts[Math.min(i, o.counts.length - 1)]}`));
-  lines.push(`kubeproxy_sync_proxy_rules_duration_seconds_sum{ip_family="IPv4"} ${o.sum}`, `kubeproxy_sync_proxy_rules_duration_seconds_count{ip_family="IPv4"} ${o.count}`);
-  if (o.full) {
-    lines.push('# TYPE kubeproxy_sync_full_proxy_rules_duration_seconds histogram');
-    lines.push(`kubeproxy_sync_full_proxy_rules_duration_seconds_bucket{ip_family="IPv4",le="+Inf"} ${o.full.count}`);
-    lines.push(`kubeproxy_sync_full_proxy_rules_duration_seconds_sum{ip_family="IPv4"} ${o.full.sum}`, `kubeproxy_sync_full_proxy_rules_duration_seconds_count{ip_family="IPv4"} ${o.full.count}`);
-  }
-  lines.push(`kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="IPv4"} ${o.last}`);
-  if (o.pending !== undefined) {
-    lines.push(`kubeproxy_sync_proxy_rules_service_changes_pending{ip_family="IPv4"} ${o.pending}`, 'kubeproxy_sync_proxy_rules_endpoint_changes_pending{ip_family="IPv4"} 0');
-  }
-  if (o.rules !== undefined) lines.push(`kubeproxy_sync_proxy_rules_iptables_total{ip_family="IPv4",table="nat"} ${o.rules}`, 'kubeproxy_sync_proxy_rules_iptables_total{ip_family="IPv4",table="filter"} 7');
-  return lines.join('\n') + '\n';
-}
+import { kubeProxyMetrics } from './fakes.js';
 
 test('parser: escapes, +Inf/NaN, timestamps, comments, TYPE lines', () => {
   const p = parsePrometheus([
