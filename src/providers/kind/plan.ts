@@ -5,7 +5,7 @@ import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { formatCommand } from '../kube/command.js';
 import { REPO_ROOT } from '../kube/infra.js';
 import { kindClusterName, runLabels, runNamespace } from '../kube/labels.js';
-import { helmInstallArgs } from './cilium.js';
+import { helmInstallArgs, renderCiliumValues } from './cilium.js';
 import { nodeImage, renderKindConfig } from './config.js';
 import { renderBackend, renderCoreDNSConfig, renderUpstream } from './manifests.js';
 import { renderNodeLocalDNS } from './nodelocal.js';
@@ -47,7 +47,13 @@ export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAG
       command: { file: 'kind', args: ['create', 'cluster', '--name', name, '--config', path('kind-config.yaml'), ...(img ? ['--image', img] : []), ...(cilium ? [] : ['--wait', '5m'])] },
     },
   ];
-  if (cilium) steps.push({ title: 'install Cilium with kube-proxy replacement', command: { file: 'helm', args: helmInstallArgs(name, cluster) } });
+  if (cilium) {
+    steps.push({
+      title: 'install Cilium with kube-proxy replacement',
+      file: { name: 'cilium-values.yaml', content: renderCiliumValues(name, cluster) },
+      command: { file: 'helm', args: helmInstallArgs(name, path('cilium-values.yaml')) },
+    });
+  }
   steps.push(
     { title: 'wait for the nodes', command: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=5m') },
     { title: 'build the agent image', command: { file: 'docker', args: ['build', '-t', image, '-f', AGENT_DOCKERFILE, REPO_ROOT] } },
