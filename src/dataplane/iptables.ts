@@ -171,17 +171,17 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
  * Removes everything renderIptables installed: the jumps from the built-in chains (when
  * installed) first, then every chain flushed and deleted.
  */
-export function renderIptablesCleanup(natChainsToDelete: Iterable<string>, jumps: boolean): string {
+export function renderIptablesCleanup(natChainsToDelete: Iterable<string>, filterJumps: boolean, natJumps: boolean): string {
   const natChains = [...new Set([...NAT_TOP, ...natChainsToDelete])];
   const filterR: string[] = [];
   const natR: string[] = [];
-  if (jumps) {
-    for (const [table, from, to, comment, extra] of JUMP_RULES) {
-      (table === 'filter' ? filterR : natR).push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
-    }
+  for (const [table, from, to, comment, extra] of JUMP_RULES) {
+    if (table === 'filter' && filterJumps) filterR.push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
+    if (table === 'nat' && natJumps) natR.push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
   }
+  const filter = filterJumps ? ['*filter', ...FILTER_TOP.map((c) => `:${c} - [0:0]`), ...filterR, ...FILTER_TOP.map((c) => `-X ${c}`), 'COMMIT'] : [];
   return [
-    '*filter', ...FILTER_TOP.map((c) => `:${c} - [0:0]`), ...filterR, ...FILTER_TOP.map((c) => `-X ${c}`), 'COMMIT',
+    ...filter,
     '*nat', ...natChains.map((c) => `:${c} - [0:0]`), ...natR, ...natChains.map((c) => `-X ${c}`), 'COMMIT', '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import type { ServicePortInfo } from './service-ports.js';
-import { MASQ_MARK } from './iptables.js';
+import { JUMP_RULES, MASQ_MARK, jumpRuleArgs } from './iptables.js';
 
 /**
  * kube-proxy's IPVS layout (pkg/proxy/ipvs/proxier.go): every ClusterIP is an address of the
@@ -18,7 +18,7 @@ export interface IpvsRender {
   rules: number;
 }
 
-export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCIDR?: string; scheduler?: string } = {}): IpvsRender {
+export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCIDR?: string; scheduler?: string; jumps?: boolean } = {}): IpvsRender {
   const sched = opts.scheduler ?? 'rr';
   const ipset: string[] = [
     'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
@@ -62,6 +62,8 @@ export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCID
     `-A KUBE-SERVICES ${masqSrc}-m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`,
     '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT',
     '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT',
+    // the nat jumps from the built-in chains, as in iptables mode (first sync only)
+    ...(opts.jumps ? JUMP_RULES.filter(([table]) => table === 'nat').map(([, from, to, comment, extra]) => `-I ${jumpRuleArgs(from, to, comment, extra)}`) : []),
     'COMMIT',
     '',
   ].join('\n');

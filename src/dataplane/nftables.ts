@@ -210,10 +210,12 @@ export function renderNftables(ports: readonly ServicePortInfo[], opts: NftRende
   clusterIPs.cleanup();
   serviceIPs.cleanup();
   noEndpoint.cleanup();
-  for (const c of typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? []) {
-    if (created.has(c)) continue;
-    out.push(`flush chain ${T} ${c}`, `delete chain ${T} ${c}`);
-  }
+  // flush every stale chain before deleting any: a stale service chain's vmap still names its
+  // endpoint chains until it is flushed (the kernel is >= 6.2 here, so kube-proxy's one-second
+  // wait before deleting is not needed)
+  const stale = [...(typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? [])].filter((c) => !created.has(c));
+  for (const c of stale) out.push(`flush chain ${T} ${c}`);
+  for (const c of stale) out.push(`delete chain ${T} ${c}`);
   out.push('');
   const elements: NftElements = { clusterIPs: clusterIPs.next, serviceIPs: serviceIPs.next, noEndpointServices: noEndpoint.next };
   return { text: out.join('\n'), rules: serviceIPs.next.size + noEndpoint.next.size, chains, elements };

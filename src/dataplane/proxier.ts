@@ -44,6 +44,8 @@ export class Proxier {
   private ipvsTouched = false;
   private readonly iptNames = new ChainNameCache();
   private readonly nftNames = new NftNameCache();
+  private queue: Promise<unknown> = Promise.resolve();
+  private needFull = false;
 
   constructor(private readonly opts: ProxierOptions) {}
 
@@ -63,9 +65,16 @@ export class Proxier {
     await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
   }
 
-  async sync(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+  /** Syncs run one at a time (kube-proxy's single sync loop); durationMs excludes time spent waiting. */
+  sync(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+    const next = this.queue.then(() => this.syncNow(state, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async syncNow(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
     const t0 = performance.now();
-    const full = opts.full || !this.last;
+    const full = opts.full || !this.last || this.needFull;
     const ports = allServicePorts(state);
     const fps = fingerprints(state);
     const prev = this.last;
@@ -80,7 +89,9 @@ export class Proxier {
       for (const k of keys) for (const c of prev.chains.get(k) ?? []) if (!now.has(c)) out.push(c);
       return [...new Set(out)];
     };
-    this.last = undefined; // a failed apply forces the next sync to be full, as in kube-proxy
+    // a failed apply forces the next sync to be full, as in kube-proxy; the last applied state stays
+    // known so that sync still deletes what is stale
+    this.needFull = true;
     let rules: number;
     let chains = new Map<string, string[]>();
     let nft: NftElements | undefined;
@@ -107,12 +118,13 @@ export class Proxier {
     }
     const durationMs = performance.now() - t0;
     this.last = { fps, chains, nft };
+    this.needFull = false;
     return { kind: full ? 'full' : 'partial', durationMs, rules };
   }
 
   /** IPVS: always a full sync; kube-ipvs0 addresses via `ip -batch`, then ipset, ipvsadm and iptables. */
   private async applyIpvs(ports: ReturnType<typeof allServicePorts>): Promise<number> {
-    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR });
+    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
     const netns = this.opts.netns;
     this.ipvsTouched = true;
     await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
@@ -120,14 +132,16 @@ export class Proxier {
     await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
     await run('ipvsadm-restore', [], { netns, input: r.ipvsadm });
     await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
+    this.jumpsInstalled = true;
     return r.rules;
   }
 
   /** Removes everything this proxier created in the namespace; safe to call twice. */
   async cleanup(): Promise<void> {
+    await this.queue;
     const netns = this.opts.netns;
     if (this.opts.mode === 'iptables' && (this.installed.size > 0 || this.jumpsInstalled)) {
-      await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled) });
+      await run(this.restoreTool, ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(this.installed, this.jumpsInstalled, this.jumpsInstalled) });
       this.installed.clear();
       this.jumpsInstalled = false;
     } else if (this.opts.mode === 'nftables' && this.nftTouched) {
@@ -136,8 +150,10 @@ export class Proxier {
     } else if (this.opts.mode === 'ipvs' && this.ipvsTouched) {
       await run('ipvsadm', ['-C'], { netns, reject: false });
       await run('ip', ['link', 'del', 'kube-ipvs0'], { netns, reject: false });
+      await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(['KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER'], false, this.jumpsInstalled), reject: false });
       await run('ipset', ['destroy', 'KUBE-CLUSTER-IP'], { netns, reject: false });
       await run('ipset', ['destroy', 'KUBE-LOOP-BACK'], { netns, reject: false });
+      this.jumpsInstalled = false;
       this.ipvsTouched = false;
     }
     this.last = undefined;

@@ -66,6 +66,9 @@ export class HttpLoadWorkload implements Workload {
     const agents = Math.max(1, Math.min(spec.clients, spec.connections));
     const connections = splitEvenly(spec.connections, agents);
     const failures: string[] = [];
+    if (spec.keepAlive && spec.connections < targets.length) {
+      ctx.log(`http: keep-alive with ${spec.connections} connections reaches only ${spec.connections} of the ${targets.length} targets (raise connections, or set keepAlive: false to walk them all)`);
+    }
     ctx.log(`http: ${spec.connections} connections (${spec.keepAlive ? 'keep-alive' : 'a new one per request'}) over ${targets.length} Services from ${agents} agent(s) for ${spec.duration} ms`);
     await Promise.all(
       connections.map(async (c, i) => {

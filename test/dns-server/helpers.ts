@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { run, spawnProcess } from '../../src/core/exec.js';
-import { startServerProcess, type ServerProcess } from '../../src/dns/server/process.js';
+import { run } from '../../src/core/exec.js';
+import type { ServerProcess } from '../../src/dns/server/process.js';
+import { startUpstreamProcess, type UpstreamProcessOptions } from '../../src/dns/server/upstream-process.js';
 
 /** A test network namespace with lo up and the given addresses on lo. */
 export async function makeNetns(name: string, addrs: string[]): Promise<void> {
@@ -16,8 +17,9 @@ export async function delNetns(name: string): Promise<void> {
 
 export interface DigResult {
   status: string;
-  /** answer section lines, whitespace-normalised: "name ttl IN TYPE rdata" */
+  /** answer section lines without the TTL (answers from cache count it down): "name IN TYPE rdata" */
   answers: string[];
+  ttls: number[];
   /** rdata of the answers, in order */
   data: string[];
   queryMs: number;
@@ -32,15 +34,22 @@ export async function dig(netns: string, server: string, args: string[]): Promis
     .split('\n')
     .filter((l) => l && !l.startsWith(';'))
     .map((l) => l.trim().split(/\s+/).join(' '));
-  const data = answers.map((a) => a.split(' ').slice(4).join(' '));
-  return { status, answers, data, queryMs };
+  const fields = answers.map((a) => a.split(' '));
+  return {
+    status,
+    answers: fields.map((f) => [f[0], ...f.slice(2)].join(' ')),
+    ttls: fields.map((f) => Number(f[1])),
+    data: fields.map((f) => f.slice(4).join(' ')),
+    queryMs,
+  };
 }
 
-/** Starts `discobench serve-upstream` (the command function, as the CLI would run it) in the namespace. */
-export async function startUpstreamCli(netns: string, args: string[]): Promise<ServerProcess> {
+/**
+ * Starts `discobench serve-upstream` through startUpstreamProcess, with a CLI made of the command
+ * function alone (the program's main is wired elsewhere): argv[0] after `--` is the subcommand name.
+ */
+export async function startUpstreamCli(netns: string, o: Omit<UpstreamProcessOptions, 'netns' | 'cli'>): Promise<ServerProcess> {
   const mod = fileURLToPath(new URL('../../src/cli/commands/serve-upstream.js', import.meta.url));
-  const code = `import(${JSON.stringify(mod)}).then((m) => m.serveUpstreamCommand().parseAsync(process.argv.slice(1), { from: 'user' })).catch((e) => { console.error(e.message); process.exit(1); })`;
-  const proc = startServerProcess('serve-upstream', spawnProcess(process.execPath, ['-e', code, '--', ...args], { netns }));
-  await proc.waitForLine(/^ready$/, 10_000);
-  return proc;
+  const code = `import(${JSON.stringify(mod)}).then((m) => m.serveUpstreamCommand().parseAsync(process.argv.slice(2), { from: 'user' })).catch((e) => { console.error(e.message); process.exit(1); })`;
+  return startUpstreamProcess({ ...o, netns, cli: [process.execPath, '-e', code, '--'] });
 }

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../src/core/exec.js';
-import { generatedService, generateServices } from '../../src/model/generate.js';
+import { externalNameService, generatedService, generateServices } from '../../src/model/generate.js';
 import type { ClusterState } from '../../src/model/cluster.js';
-import type { ServerProcess } from '../../src/dns/server/process.js';
+import { pollUntil, type ServerProcess } from '../../src/dns/server/process.js';
 import { nodeLocalNotrackRules, renderClusterUnbound, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
-import { parseUnboundStats, reloadClusterZones, startUnbound, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
+import { parseUnboundReplyLog, parseUnboundStats, reloadClusterZones, startUnbound, unboundAddServices, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
 import { upstreamAddress } from '../../src/dns/server/upstream.js';
 import { delNetns, dig, makeNetns, startUpstreamCli } from './helpers.js';
 
@@ -30,16 +30,18 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   const state = smallState();
   let clusterCtl = '';
   let nodeLocalCtl = '';
+  let cluster: ServerProcess | undefined;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'disco-tdnss-'));
     await makeNetns(NS, [CLUSTER, NODELOCAL, UPSTREAM]);
-    procs.push(await startUpstreamCli(NS, ['--listen', `${UPSTREAM}:53`, '--zone', 'example.com', '--delay', `${DELAY_MS}ms`]));
+    procs.push(await startUpstreamCli(NS, { listen: `${UPSTREAM}:53`, zone: 'example.com', delayMs: DELAY_MS }));
     clusterCtl = join(dir, 'cluster-control.conf');
     await writeFile(clusterCtl, renderControlConf(join(dir, 'cluster.sock')));
     await writeClusterZones(state, dir);
-    const clusterConf = renderClusterUnbound(state, { listen: [CLUSTER], upstream: UPSTREAM, controlSocket: join(dir, 'cluster.sock'), pidFile: join(dir, 'cluster.pid'), zoneDir: dir });
-    procs.push(await startUnbound({ conf: clusterConf, confPath: join(dir, 'cluster.conf'), controlConfPath: clusterCtl, netns: NS }));
+    const clusterConf = renderClusterUnbound(state, { listen: [CLUSTER], upstream: UPSTREAM, controlSocket: join(dir, 'cluster.sock'), pidFile: join(dir, 'cluster.pid'), zoneDir: dir, logReplies: true });
+    cluster = await startUnbound({ conf: clusterConf, confPath: join(dir, 'cluster.conf'), controlConfPath: clusterCtl, netns: NS, keepStderrBytes: 1 << 20 });
+    procs.push(cluster);
     nodeLocalCtl = join(dir, 'nodelocal-control.conf');
     await writeFile(nodeLocalCtl, renderControlConf(join(dir, 'nodelocal.sock')));
     const nlConf = renderNodeLocalUnbound({ listen: [NODELOCAL], clusterDns: CLUSTER, upstream: UPSTREAM, controlSocket: join(dir, 'nodelocal.sock'), pidFile: join(dir, 'nodelocal.pid') });
@@ -56,7 +58,8 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   it('answers A, SRV and PTR for a ClusterIP Service', async () => {
     const a = await dig(NS, CLUSTER, ['svc-1.bench-1.svc.cluster.local', 'A']);
     assert.equal(a.status, 'NOERROR');
-    assert.deepEqual(a.answers, ['svc-1.bench-1.svc.cluster.local. 30 IN A 10.96.1.1']);
+    assert.deepEqual(a.answers, ['svc-1.bench-1.svc.cluster.local. IN A 10.96.1.1']);
+    assert.ok(a.ttls[0]! <= 30 && a.ttls[0]! >= 28, `ttl ${a.ttls[0]}`);
     const srv = await dig(NS, CLUSTER, ['_http._tcp.svc-1.bench-1.svc.cluster.local', 'SRV']);
     assert.deepEqual(srv.data, ['0 100 80 svc-1.bench-1.svc.cluster.local.']);
     const ptr = await dig(NS, CLUSTER, ['-x', '10.96.1.2']);
@@ -82,7 +85,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   it('follows an ExternalName CNAME to the upstream answer', async () => {
     const r = await dig(NS, CLUSTER, ['external-1.bench-1.svc.cluster.local', 'A']);
     assert.equal(r.status, 'NOERROR');
-    assert.deepEqual(r.answers, ['external-1.bench-1.svc.cluster.local. 30 IN CNAME api-1.example.com.', `api-1.example.com. 30 IN A ${upstreamAddress(1)}`]);
+    assert.deepEqual(r.answers, ['external-1.bench-1.svc.cluster.local. IN CNAME api-1.example.com.', `api-1.example.com. IN A ${upstreamAddress(1)}`]);
   });
 
   it('says NXDOMAIN for unknown names in the zone, NODATA for a missing type, and serves the version TXT', async () => {
@@ -98,12 +101,16 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
 
   it('counts the queries it answered in unboundStats', async () => {
     const before = await unboundStats(clusterCtl, NS);
-    const names = Array.from({ length: 20 }, (_, i) => `svc-${i % 5}.bench-${i % 2}.svc.cluster.local`);
+    const names = Array.from({ length: 20 }, (_, i) => `svc-${i % 5}.bench-${(i % 5) % 2}.svc.cluster.local`);
     // one dig process, 20 queries
     await run('dig', ['+tries=1', '+time=3', '+short', `@${CLUSTER}`, ...names], { netns: NS });
     const afterStats = await unboundStats(clusterCtl, NS);
     assert.equal(afterStats.queries - before.queries, 20);
     assert.equal(afterStats.cacheHits + afterStats.cacheMisses - before.cacheHits - before.cacheMisses, 20);
+    // and logged each reply (log-replies), in the order sent
+    const logged = () => parseUnboundReplyLog(cluster!.stderr()).filter((r) => r.type === 'A' && /^svc-\d\.bench-\d\.svc\.cluster\.local\.$/.test(r.name));
+    await pollUntil(async () => logged().length >= 20, 5000, 'the reply log');
+    assert.deepEqual(logged().slice(-20).map((r) => `${r.name} ${r.rcode}`), names.map((n) => `${n}. NOERROR`));
   });
 
   it('NodeLocal cache forwards the cluster zone over TCP and answers repeats from its cache', async () => {
@@ -137,8 +144,10 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     assert.ok(direct.queryMs >= DELAY_MS, `direct ${direct.queryMs} ms`);
     const miss = await dig(NS, CLUSTER, ['api-78.example.com', 'A']);
     assert.ok(miss.queryMs >= DELAY_MS, `through the cluster server, uncached: ${miss.queryMs} ms`);
-    const hit = await dig(NS, CLUSTER, ['api-78.example.com', 'A']);
-    assert.ok(hit.queryMs < DELAY_MS, `cached: ${hit.queryMs} ms`);
+    // cached answers skip the delay; the fastest of three keeps a loaded machine's stalls out
+    const hits: number[] = [];
+    for (let i = 0; i < 3; i++) hits.push((await dig(NS, CLUSTER, ['api-78.example.com', 'A'])).queryMs);
+    assert.ok(Math.min(...hits) < DELAY_MS, `cached: ${hits.join(', ')} ms`);
     assert.equal((await dig(NS, UPSTREAM, ['nope.example.com', 'A'])).status, 'NXDOMAIN');
     assert.equal((await dig(NS, UPSTREAM, ['example.org', 'A'])).status, 'REFUSED');
     const nodata = await dig(NS, UPSTREAM, ['api-77.example.com', 'AAAA']);
@@ -153,5 +162,18 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     await reloadClusterZones(grown, dir, clusterCtl, NS);
     assert.deepEqual((await dig(NS, CLUSTER, [name, 'A'])).data, ['10.96.1.9']);
     assert.deepEqual((await dig(NS, CLUSTER, ['-x', '10.96.1.9'])).data, [`${name}.`]);
+  });
+
+  it('serves Services added through the control socket at once, ExternalName chased', async () => {
+    const svc = generatedService(12, { endpointsPerService: 2, namespaces: 2 });
+    const ext = externalNameService(7, { namespaces: 2 });
+    const name = 'svc-12.bench-0.svc.cluster.local';
+    assert.equal((await dig(NS, CLUSTER, [name, 'A'])).status, 'NXDOMAIN');
+    await unboundAddServices([svc, ext], state.clusterDomain, clusterCtl, NS);
+    assert.deepEqual((await dig(NS, CLUSTER, [name, 'A'])).data, ['10.96.1.12']);
+    assert.deepEqual((await dig(NS, CLUSTER, [`_http._tcp.${name}`, 'SRV'])).data, [`0 100 80 ${name}.`]);
+    assert.deepEqual((await dig(NS, CLUSTER, ['-x', '10.96.1.12'])).data, [`${name}.`]);
+    assert.deepEqual((await dig(NS, CLUSTER, ['external-7.bench-1.svc.cluster.local', 'A'])).data, ['api-7.example.com.', upstreamAddress(7)]);
+    assert.equal((await dig(NS, CLUSTER, ['svc-13.bench-1.svc.cluster.local', 'A'])).status, 'NXDOMAIN');
   });
 });

@@ -9,7 +9,7 @@ export interface ServerProcess {
   readonly name: string;
   readonly pid: number;
   exited(): boolean;
-  /** last 16 KB of stderr */
+  /** the end of stderr (16 KB unless startServerProcess was told to keep more) */
   stderr(): string;
   /** resolves once a stdout line matches; rejects if the process exits first or after timeoutMs */
   waitForLine(match: RegExp, timeoutMs: number): Promise<string>;
@@ -19,7 +19,8 @@ export interface ServerProcess {
 
 const KEEP = 16 * 1024;
 
-export function startServerProcess(name: string, child: ResultPromise): ServerProcess {
+export function startServerProcess(name: string, child: ResultPromise, opts: { keepStderrBytes?: number } = {}): ServerProcess {
+  const keepErr = opts.keepStderrBytes ?? KEEP;
   if (child.pid === undefined) throw new MeasurementError(`${name} did not start`);
   const pid = child.pid;
   let err = '';
@@ -28,7 +29,7 @@ export function startServerProcess(name: string, child: ResultPromise): ServerPr
   const lineWaiters = new Set<(line: string) => void>();
   const exitWaiters = new Set<() => void>();
   child.stderr?.on('data', (b: Buffer) => {
-    err = (err + b.toString()).slice(-KEEP);
+    err = (err + b.toString()).slice(-keepErr);
   });
   child.stdout?.on('data', (b: Buffer) => {
     out += b.toString();

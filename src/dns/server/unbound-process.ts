@@ -1,10 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { run, spawnProcess, requireTools } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
-import type { ClusterState } from '../../model/cluster.js';
+import type { ClusterState, Service } from '../../model/cluster.js';
 import { pollUntil, type ServerProcess, startServerProcess } from './process.js';
 import { clusterZonePaths } from './unbound.js';
 import { clusterZoneFiles } from './zonefile.js';
+import { clusterZoneRecords, renderRecord, serviceName, type ZoneRecord } from './zone.js';
 
 /** Writes atomically, so a reload never reads half a zone. */
 async function writeAtomic(path: string, text: string): Promise<void> {
@@ -68,6 +69,24 @@ export async function unboundStats(controlSocketConf: string, netns?: string): P
   return { queries, cacheHits, cacheMisses };
 }
 
+export interface LoggedReply {
+  client: string;
+  /** absolute, as asked */
+  name: string;
+  type: string;
+  rcode: string;
+}
+
+/** The replies a `logReplies: true` unbound logged to stderr, in order. */
+export function parseUnboundReplyLog(stderr: string): LoggedReply[] {
+  const out: LoggedReply[] = [];
+  for (const line of stderr.split('\n')) {
+    const m = /\binfo: (\S+) (\S+) (\S+) IN ([A-Z]+) \d/.exec(line);
+    if (m) out.push({ client: m[1]!, name: m[2]!, type: m[3]!, rcode: m[4]! });
+  }
+  return out;
+}
+
 export interface StartUnboundOptions {
   /** the rendered unbound.conf */
   conf: string;
@@ -78,6 +97,8 @@ export interface StartUnboundOptions {
   netns?: string;
   /** give up waiting for the control socket after this long (default 10 s) */
   readyTimeoutMs?: number;
+  /** how much stderr to keep (default 16 KB); raise it to read a log-replies query log */
+  keepStderrBytes?: number;
 }
 
 /**
@@ -89,7 +110,7 @@ export async function startUnbound(o: StartUnboundOptions): Promise<ServerProces
   await requireTools(['unbound', 'unbound-control', 'unbound-checkconf']);
   await writeFile(o.confPath, o.conf);
   await run('unbound-checkconf', [o.confPath]);
-  const proc = startServerProcess('unbound', spawnProcess('unbound', ['-d', '-c', o.confPath], { netns: o.netns }));
+  const proc = startServerProcess('unbound', spawnProcess('unbound', ['-d', '-c', o.confPath], { netns: o.netns }), { keepStderrBytes: o.keepStderrBytes });
   try {
     await pollUntil(async () => {
       if (proc.exited()) throw new MeasurementError(`unbound exited at start: ${proc.stderr().trim().slice(-500)}`);
@@ -101,4 +122,30 @@ export async function startUnbound(o: StartUnboundOptions): Promise<ServerProces
     throw err;
   }
   return proc;
+}
+
+/**
+ * Adds Services to a running cluster unbound without reloading the zones: each new name becomes a
+ * local-zone of its own (static; redirect for an ExternalName, the local-zone type whose CNAME
+ * unbound chases) holding its records, and each PTR likewise. Local zones are consulted before
+ * the cache, so a cached NXDOMAIN does not hide the new Service. A zone reload blocks the server
+ * for about 1 s per 20k records; this costs one control round trip whatever the zone size, so
+ * Services created during churn are served at once. reloadClusterZones later folds them into
+ * the zone files (the local zones then only duplicate what the zone holds).
+ */
+export async function unboundAddServices(added: readonly Service[], clusterDomain: string, controlConf: string, netns?: string): Promise<void> {
+  if (added.length === 0) return;
+  const zones = new Map<string, string>();
+  const records: ZoneRecord[] = [];
+  for (const s of added) {
+    const name = serviceName(s, clusterDomain);
+    const recs = clusterZoneRecords({ clusterDomain, services: [s] }).filter((r) => r.type !== 'TXT');
+    if (recs.length === 0) continue;
+    zones.set(name, s.type === 'ExternalName' ? 'redirect' : 'static');
+    for (const r of recs) if (r.type === 'PTR') zones.set(r.name, 'static');
+    records.push(...recs);
+  }
+  const zoneText = [...zones].map(([name, type]) => `${name} ${type}\n`).join('');
+  await run('unbound-control', ['-c', controlConf, 'local_zones'], { netns, input: zoneText, timeoutMs: 30_000 });
+  await run('unbound-control', ['-c', controlConf, 'local_datas'], { netns, input: records.map((r) => `${renderRecord(r)}\n`).join(''), timeoutMs: 30_000 });
 }

@@ -23,6 +23,8 @@ export interface UnboundCommon {
   controlSocket: string;
   pidFile: string;
   threads?: number;
+  /** one stderr line per reply (`IP name. TYPE IN RCODE time ...`): which queries a client really sent */
+  logReplies?: boolean;
 }
 
 export interface ClusterUnboundOptions extends UnboundCommon {
@@ -38,7 +40,11 @@ export function clusterZonePaths(zoneDir: string): { forward: string; reverse: s
 }
 
 export interface NodeLocalUnboundOptions extends UnboundCommon {
-  /** kube-dns ClusterIP (`IP` or `IP@PORT`): cluster.local and reverse zones go there over TCP */
+  /**
+   * where cluster.local and the reverse zones go, over TCP (`IP` or `IP@PORT`). node-cache uses
+   * the kube-dns-upstream Service's ClusterIP: when the cache also binds the kube-dns ClusterIP
+   * (iptables mode), that address is local and would loop back to the cache itself.
+   */
   clusterDns: string;
   /** everything else (node-cache's `.:53` block forwards to the node's resolvers) */
   upstream: string;
@@ -77,6 +83,7 @@ function serverHead(o: UnboundCommon): string[] {
     '  logfile: ""',
     '  verbosity: 0',
     '  log-queries: no',
+    `  log-replies: ${o.logReplies ? 'yes' : 'no'}`,
     `  pidfile: ${q(o.pidFile)}`,
     `  num-threads: ${threads}`,
     // so-reuseport spreads one port's packets over the threads, as CoreDNS's goroutines would

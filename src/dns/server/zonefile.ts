@@ -1,5 +1,5 @@
 import type { ClusterState } from '../../model/cluster.js';
-import { clusterZoneRecords, fqdn, inZone, renderRecord, ZONE_TTL, type ZoneRecord } from './zone.js';
+import { clusterZoneRecords, fqdn, renderRecord, ZONE_TTL, type ZoneRecord } from './zone.js';
 
 /**
  * RFC 1035 master files for the cluster zone and its reverse zone: what Unbound's auth-zone and
@@ -36,8 +36,9 @@ export function clusterZoneFiles(state: ClusterState, opts: { serial?: number } 
   const records = clusterZoneRecords(state);
   const ns = nsName(state.clusterDomain);
   const origin = fqdn(state.clusterDomain);
-  const fwd = records.filter((r) => inZone(r.name, origin));
-  const rev = records.filter((r) => inZone(r.name, REVERSE_ZONE));
+  // PTRs are exactly the reverse zone's records; everything else lives under the cluster domain
+  const fwd = records.filter((r) => r.type !== 'PTR');
+  const rev = records.filter((r) => r.type === 'PTR');
   return {
     forward: { origin, text: renderZoneFile(origin, fwd, { ns, serial: opts.serial }) },
     reverse: { origin: REVERSE_ZONE, text: renderZoneFile(REVERSE_ZONE, rev, { ns, serial: opts.serial }) },

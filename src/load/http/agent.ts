@@ -70,6 +70,7 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
   const workers = Math.min(opts.workers, connections);
   const conns = split(connections, workers);
   const rates = opts.rate > 0 ? conns.map((c) => (opts.rate * c) / connections) : conns.map(() => 0);
+  const cpu0 = process.cpuUsage();
   let first = 0;
   const slices: CannonSlice[] = conns.map((c, i) => {
     const s: CannonSlice = {
@@ -82,6 +83,8 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
   });
   const parts = workers === 1 ? [await runCannonSlice(slices[0], signal)] : await Promise.all(slices.map((s) => runInWorker(s, signal)));
 
+  // CPU of the whole agent process (all threads): tells a CPU-bound agent from a slow data path
+  const cpu = process.cpuUsage(cpu0);
   const sum = (k: 'responses' | 'non2xx' | 'connErrors' | 'timeouts' | 'connects') => parts.reduce((a, p) => a + p[k], 0);
   const elapsedMs = Math.max(...parts.map((p) => p.elapsedMs));
   const responses = sum('responses');
@@ -111,6 +114,7 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
       connErrors,
       timeouts,
       connects: sum('connects'),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       errorSamples: [...new Set(parts.flatMap((p) => p.errorSamples))].slice(0, 5),
     },
   };

@@ -1,7 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { haveTool } from '../../core/exec.js';
-import { PrerequisiteError } from '../../core/errors.js';
+import { haveTool, run } from '../../core/exec.js';
+import { MeasurementError, PrerequisiteError } from '../../core/errors.js';
+
+/** Where the backend reports nginx's counters (stub_status). */
+export const STATUS_PATH = '/discobench-status';
 
 export interface BackendOptions {
   port: number;
@@ -52,6 +55,10 @@ http {
   server {
     # one listening socket per worker: the kernel spreads connections without an accept mutex
     listen ${opts.port} reuseport backlog=65535;
+    # accepted connections and requests of this backend: tests and the provider read them
+    location = ${STATUS_PATH} {
+      stub_status;
+    }
     location / {
       default_type text/plain;
       return 200 "discobench $server_addr\\n";
@@ -75,4 +82,26 @@ export async function prepareBackend(dir: string, opts: BackendOptions): Promise
   await writeFile(conf, renderNginxConf(abs, opts));
   // -e: the error log before the config is read, so nginx never touches /var/log/nginx
   return { file: 'nginx', args: ['-c', conf, '-p', abs, '-e', join(abs, 'error.log')] };
+}
+
+export interface BackendStatus {
+  active: number;
+  accepts: number;
+  handled: number;
+  requests: number;
+}
+
+/** Parses stub_status ("Active connections: 1 / server accepts handled requests / 5 5 9 / ..."). */
+export function parseBackendStatus(text: string): BackendStatus {
+  const active = /Active connections:\s*(\d+)/.exec(text);
+  const counts = /\n\s*(\d+)\s+(\d+)\s+(\d+)\s*\n/.exec(text);
+  if (!active || !counts) throw new MeasurementError(`not an nginx stub_status page: ${text.slice(0, 200)}`);
+  return { active: Number(active[1]), accepts: Number(counts[1]), handled: Number(counts[2]), requests: Number(counts[3]) };
+}
+
+/** Reads a backend's counters from inside its namespace (the status request counts itself). */
+export async function readBackendStatus(netns: string, port: number): Promise<BackendStatus> {
+  const script = `fetch('http://127.0.0.1:${port}${STATUS_PATH}').then((r) => r.text()).then((t) => process.stdout.write(t), (e) => { console.error(String(e)); process.exit(1); })`;
+  const res = await run(process.execPath, ['-e', script], { netns, timeoutMs: 10_000 });
+  return parseBackendStatus(res.stdout);
 }

@@ -167,6 +167,8 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
       overallRate: slice.rate > 0 ? Math.max(slice.connections, Math.round(slice.rate)) : undefined,
       setupClient,
       excludeErrorStats: true,
+      // autocannon checks its stop flag on this tick: 100 ms keeps short runs close to their duration
+      sampleInt: 100,
     } as autocannon.Options, (err: Error | null) => {
       signal?.removeEventListener('abort', onAbort);
       if (err) return reject(err);

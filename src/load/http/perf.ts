@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { requireTools, run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
 import { prepareBackend } from './backend.js';
+import type { HttpAgentOptions } from './agent.js';
+import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
+import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
 
 /**
  * The HTTP agent against wrk on the same path (DESIGN.md section 9, `http.agent_vs_wrk`):
@@ -13,7 +16,7 @@ import { prepareBackend } from './backend.js';
  * duration, run one after the other, never at once.
  */
 export interface HttpVsWrkOptions {
-  /** namespace prefix; the lab is `<prefix>-client|node|backend`, deleted afterwards */
+  /** namespace prefix of the lab (lab.ts), deleted afterwards */
   prefix: string;
   connections: number;
   durationMs: number;
@@ -37,60 +40,54 @@ export interface HttpVsWrkResult {
   wrkRuns: number[];
   agentErrors: number;
   wrkErrors: number;
+  /** client CPU (user+system, all threads) per completed request: efficiency, whatever the neighbours do */
+  agentCpuUsPerRequest: number;
+  wrkCpuUsPerRequest: number;
   agentInfo: Record<string, unknown>;
 }
 
 export const PERF_CLUSTER_IP = '10.96.0.100';
-export const PERF_ENDPOINT = '10.244.64.1';
 const AGENT_JS = fileURLToPath(new URL('./agent.js', import.meta.url));
 
-async function lab(prefix: string): Promise<{ client: string; node: string; backend: string }> {
-  const client = `${prefix}-client`, node = `${prefix}-node`, backend = `${prefix}-backend`;
-  for (const ns of [client, node, backend]) {
-    await run('ip', ['netns', 'add', ns]);
-    await run('ip', ['link', 'set', 'lo', 'up'], { netns: ns });
-  }
-  await run('ip', ['link', 'add', 'c0', 'netns', client, 'type', 'veth', 'peer', 'name', 'n0', 'netns', node]);
-  await run('ip', ['link', 'add', 'n1', 'netns', node, 'type', 'veth', 'peer', 'name', 'b0', 'netns', backend]);
-  const sh: Array<[string, string[]]> = [
-    [client, ['addr', 'add', '10.250.0.2/30', 'dev', 'c0']], [client, ['link', 'set', 'c0', 'up']],
-    [client, ['route', 'add', 'default', 'via', '10.250.0.1']],
-    [node, ['addr', 'add', '10.250.0.1/30', 'dev', 'n0']], [node, ['link', 'set', 'n0', 'up']],
-    [node, ['addr', 'add', '10.250.1.1/30', 'dev', 'n1']], [node, ['link', 'set', 'n1', 'up']],
-    [node, ['route', 'add', '10.244.64.0/18', 'via', '10.250.1.2']],
-    [backend, ['addr', 'add', '10.250.1.2/30', 'dev', 'b0']], [backend, ['link', 'set', 'b0', 'up']],
-    [backend, ['route', 'add', 'default', 'via', '10.250.1.1']],
-    [backend, ['route', 'add', 'local', '10.244.64.0/18', 'dev', 'lo']],
-  ];
-  for (const [ns, args] of sh) await run('ip', args, { netns: ns });
-  await run('sysctl', ['-qw', 'net.ipv4.ip_forward=1'], { netns: node });
-  await run('iptables', ['-t', 'nat', '-A', 'PREROUTING', '-d', `${PERF_CLUSTER_IP}/32`, '-p', 'tcp', '--dport', '80', '-j', 'DNAT', '--to-destination', `${PERF_ENDPOINT}:8080`], { netns: node });
-  return { client, node, backend };
-}
-
-export async function deleteLab(prefix: string): Promise<void> {
-  for (const role of ['client', 'node', 'backend']) await run('ip', ['netns', 'del', `${prefix}-${role}`], { reject: false });
-}
-
-/** Polls until something accepts TCP on ip:port inside ns. */
-export async function waitListening(ns: string, port: number, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const res = await run('ss', ['-Hltn', `sport = :${port}`], { netns: ns, reject: false });
-    if (res.stdout.trim()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new MeasurementError(`nothing listens on port ${port} in ${ns} after ${timeoutMs} ms`);
-}
-
 /** wrk prints "Requests/sec:  12345.67"; errors on a "Socket errors" and a "Non-2xx" line. */
-export function parseWrk(text: string): { rps: number; errors: number } {
+export function parseWrk(text: string): { rps: number; errors: number; requests: number } {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1]);
   if (!Number.isFinite(rps)) throw new MeasurementError(`wrk printed no Requests/sec: ${text.slice(0, 300)}`);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   const errors = (sock ? sock.slice(1).reduce((a, v) => a + Number(v), 0) : 0) + non2xx;
-  return { rps, errors };
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? 0);
+  return { rps, errors, requests };
+}
+
+/**
+ * Runs runHttpAgent in a child process inside netns (an agent must live in the client namespace;
+ * a script file rather than `node -e` because worker threads inherit the parent's flags).
+ */
+export async function runAgentInNetns(netns: string, dir: string, opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+  const script = join(dir, `agent-${process.pid}-${Date.now()}.mjs`);
+  await writeFile(script, `import { runHttpAgent } from ${JSON.stringify(AGENT_JS)};
+const out = await runHttpAgent(${JSON.stringify(opts)});
+process.stdout.write(JSON.stringify(out) + '\\n');\n`);
+  try {
+    const res = await run(process.execPath, [script], { netns, timeoutMs: opts.durationMs + 30_000, signal });
+    return parseAgentOutput(res.stdout);
+  } finally {
+    await rm(script, { force: true });
+  }
+}
+
+/**
+ * Runs a tool and returns its CPU time too: a shell waits for it, then prints its own
+ * /proc/self/stat, whose cutime/cstime (fields 16, 17) hold the waited-for child's CPU exactly.
+ */
+async function runWithCpu(netns: string, file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; cpuMs: number }> {
+  const script = '"$@"; rc=$?; echo; echo "@@stat $(cat /proc/$$/stat)"; exit $rc';
+  const res = await run('sh', ['-c', script, 'sh', file, ...args], { netns, timeoutMs });
+  const stat = /@@stat .*\) (.*)$/m.exec(res.stdout)?.[1].split(' ') ?? [];
+  // after "(comm)": state is field 3, so cutime (16) and cstime (17) are at 13 and 14
+  const ticks = Number(stat[13]) + Number(stat[14]); // USER_HZ is 100 on Linux
+  return { stdout: res.stdout, cpuMs: Number.isFinite(ticks) ? ticks * 10 : NaN };
 }
 
 function median(xs: number[]): number {
@@ -101,29 +98,30 @@ function median(xs: number[]): number {
 export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkResult> {
   await requireTools(['ip', 'iptables', 'wrk', 'nginx', 'ss']);
   const dir = await mkdtemp(join(tmpdir(), 'disco-httpperf-'));
-  await deleteLab(o.prefix);
-  const ns = await lab(o.prefix);
+  const lab = await createLab(o.prefix, 1);
+  await addClusterIP(lab, PERF_CLUSTER_IP, 80, [{ ip: labEndpoint(0), port: 8080 }]);
   const cmd = await prepareBackend(dir, { port: 8080, workers: o.backendWorkers });
-  const nginx = spawnProcess(cmd.file, cmd.args, { netns: ns.backend });
+  const nginx = spawnProcess(cmd.file, cmd.args, { netns: lab.backends[0] });
   try {
-    await waitListening(ns.backend, 8080);
+    await waitListening(lab.backends[0], 8080);
     const seconds = Math.max(1, Math.round(o.durationMs / 1000));
     const url = `http://${PERF_CLUSTER_IP}:80/`;
     const wrkArgs = ['-t', String(o.wrkThreads), '-c', String(o.connections), '-d', `${seconds}s`, ...(o.keepAlive ? [] : ['-H', 'Connection: close']), url];
-    const script = join(dir, 'agent.mjs');
-    await writeFile(script, `import { runHttpAgent } from ${JSON.stringify(AGENT_JS)};
-const out = await runHttpAgent({ targets: [{ host: ${JSON.stringify(PERF_CLUSTER_IP)}, port: 80 }], durationMs: ${seconds * 1000}, connections: ${o.connections}, keepAlive: ${o.keepAlive}, pipelining: 1, rate: 0, workers: ${o.workers}, timeoutMs: 5000 });
-process.stdout.write(JSON.stringify(out) + '\\n');\n`);
-    const wrkRuns: Array<{ rps: number; errors: number }> = [];
-    const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown> }> = [];
+    const wrkRuns: Array<{ rps: number; errors: number; cpuUsPerRequest: number }> = [];
+    const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown>; cpuUsPerRequest: number }> = [];
     const settle = () => new Promise((r) => setTimeout(r, 500)); // sockets of the previous run drain
     // alternate the two tools so a noisy neighbour on the machine hits both alike; medians compared
     for (let round = 0; round < o.rounds; round++) {
-      wrkRuns.push(parseWrk((await run('wrk', wrkArgs, { netns: ns.client, timeoutMs: o.durationMs + 30_000 })).stdout));
+      const w = await runWithCpu(lab.client, 'wrk', wrkArgs, o.durationMs + 30_000);
+      const parsed = parseWrk(w.stdout);
+      wrkRuns.push({ ...parsed, cpuUsPerRequest: (w.cpuMs * 1000) / Math.max(1, parsed.requests) });
       await settle();
-      const res = await run(process.execPath, [script], { netns: ns.client, timeoutMs: o.durationMs + 30_000 });
-      const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as { metrics: Record<string, { value?: number }>; info: Record<string, unknown> };
-      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info });
+      const out = await runAgentInNetns(lab.client, dir, {
+        targets: [{ host: PERF_CLUSTER_IP, port: 80 }], durationMs: seconds * 1000, connections: o.connections,
+        keepAlive: o.keepAlive, pipelining: 1, rate: 0, workers: o.workers, timeoutMs: 5000,
+      });
+      const responses = Number(out.info?.responses ?? 0);
+      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info ?? {}, cpuUsPerRequest: (Number(out.info?.cpuMs) * 1000) / Math.max(1, responses) });
       await settle();
     }
     const agentRps = median(agentRuns.map((r) => r.rps));
@@ -133,13 +131,15 @@ process.stdout.write(JSON.stringify(out) + '\\n');\n`);
       agentRuns: agentRuns.map((r) => Math.round(r.rps)), wrkRuns: wrkRuns.map((r) => Math.round(r.rps)),
       agentErrors: agentRuns.reduce((a, r) => a + r.errors, 0), wrkErrors: wrkRuns.reduce((a, r) => a + r.errors, 0),
       agentInfo: agentRuns[agentRuns.length - 1].info,
+      agentCpuUsPerRequest: median(agentRuns.map((r) => r.cpuUsPerRequest)),
+      wrkCpuUsPerRequest: median(wrkRuns.map((r) => r.cpuUsPerRequest)),
     };
   } finally {
     if (nginx.pid) {
       try { process.kill(-nginx.pid, 'SIGTERM'); } catch { /* already gone */ }
     }
     await nginx.catch(() => undefined);
-    await deleteLab(o.prefix);
+    await deleteLab(o.prefix, 1);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
+import { parseDuration } from '../../scenario/duration.js';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, DEFAULT_AWAIT_MAX_RATE, runConnectAgent } from '../../load/connect/agent.js';
+import { parseTargets } from '../../load/connect/targets.js';
+import type { AgentOutput } from '../../load/agent-output.js';
+
+interface Flags {
+  targets: string;
+  probes: string;
+  concurrency: string;
+  timeout: string;
+  await?: boolean;
+  interval: string;
+  attemptTimeout: string;
+  maxRate: string;
+  json?: boolean;
+}
+
+function intFlag(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: must be an integer ${min}..${max} (got ${JSON.stringify(v)})`, `for example ${flag} ${min}`);
+  return n;
+}
+
+function durationFlag(flag: string, v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: must be a duration like 200ms or 1s (got ${JSON.stringify(v)})`, `for example ${flag} 1s`);
+  return ms;
+}
+
+function summary(out: AgentOutput): string {
+  const failed = out.metrics['tcp.connect.failed'];
+  if (out.info?.mode === 'await') {
+    const reached = Object.keys((out.info.firstSuccess as Record<string, number>) ?? {}).length;
+    return `reached ${reached} of ${failed?.count ?? 0} targets; unreached: ${((out.info.unreached as string[]) ?? []).join(', ') || 'none'}`;
+  }
+  return `${out.metrics['tcp.connect.latency']?.count ?? 0} connects ok, ${failed?.value ?? 0} failed of ${failed?.count ?? 0} in ${String(out.info?.durationMs)} ms`;
+}
+
+/** `discobench agent connect`: TCP connect probes through ClusterIPs (wired under `agent` by the CLI). */
+export function connectAgentCommand(): Command {
+  return new Command('connect')
+    .description('TCP connect probes: latency of new connections, or (--await) when targets first answer')
+    .requiredOption('--targets <file>', 'one ip:port per line')
+    .option('--probes <n>', 'new connections in total (probe mode)', '1000')
+    .option('--concurrency <c>', 'connections in flight (probe mode)', '8')
+    .option('--timeout <duration>', "one connect's limit; with --await the overall limit", '1s')
+    .option('--await', 'probe every target until it first answers; report epoch ms of the first success')
+    .option('--interval <duration>', 'with --await: a new attempt per target this often', `${DEFAULT_AWAIT_INTERVAL_MS}ms`)
+    .option('--attempt-timeout <duration>', "with --await: one attempt's limit", `${DEFAULT_ATTEMPT_TIMEOUT_MS}ms`)
+    .option('--max-rate <n>', 'with --await: attempts per second across all unreached targets', String(DEFAULT_AWAIT_MAX_RATE))
+    .option('--json', 'print one JSON line (the agent output contract)')
+    .action(async (flags: Flags) => {
+      let text: string;
+      try {
+        text = readFileSync(flags.targets, 'utf8');
+      } catch (err) {
+        throw new UsageError(`--targets: cannot read ${flags.targets}: ${(err as Error).message}`, 'give a file with one ip:port per line');
+      }
+      const opts = {
+        targets: parseTargets(text, flags.targets),
+        probes: intFlag('--probes', flags.probes, 1, 100_000_000),
+        concurrency: intFlag('--concurrency', flags.concurrency, 1, 65_536),
+        timeoutMs: durationFlag('--timeout', flags.timeout),
+        await: flags.await === true,
+        intervalMs: durationFlag('--interval', flags.interval),
+        attemptTimeoutMs: durationFlag('--attempt-timeout', flags.attemptTimeout),
+        maxRate: intFlag('--max-rate', flags.maxRate, 1, 1_000_000),
+      };
+      // Ctrl-C / a runner's kill: stop probing and still print what was measured
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const out = await runConnectAgent(opts, ac.signal);
+        process.stdout.write(flags.json ? `${JSON.stringify(out)}\n` : `${summary(out)}\n`);
+      } finally {
+        process.removeListener('SIGINT', stop);
+        process.removeListener('SIGTERM', stop);
+      }
+    });
+}

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { spawnProcess } from '../../core/exec.js';
+import { startServerProcess, type ServerProcess } from './process.js';
+
+export interface UpstreamProcessOptions {
+  netns?: string;
+  /** IP:PORT to bind (UDP and TCP) */
+  listen: string;
+  zone: string;
+  delayMs: number;
+  /**
+   * how to run the discobench CLI; default: this Node running dist/src/cli/main.js. The
+   * `serve-upstream` subcommand and its flags are appended.
+   */
+  cli?: string[];
+  readyTimeoutMs?: number;
+}
+
+/** The discobench CLI this module belongs to. */
+export function defaultCli(): string[] {
+  return [process.execPath, fileURLToPath(new URL('../../cli/main.js', import.meta.url))];
+}
+
+/**
+ * Runs the upstream stand-in as its own process inside the upstream namespace (a socket bound by
+ * this process would live in our namespace, not theirs), and resolves once it printed "ready".
+ * Its pid is the server's own (ip netns exec execs node), for CPU sampling.
+ */
+export async function startUpstreamProcess(o: UpstreamProcessOptions): Promise<ServerProcess> {
+  const [file, ...pre] = o.cli ?? defaultCli();
+  const args = [...pre, 'serve-upstream', '--listen', o.listen, '--zone', o.zone, '--delay', `${Math.round(o.delayMs)}ms`];
+  const proc = startServerProcess('serve-upstream', spawnProcess(file!, args, { netns: o.netns }));
+  try {
+    await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? 10_000);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return proc;
+}

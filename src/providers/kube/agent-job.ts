@@ -1,0 +1,113 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { MeasurementError } from '../../core/errors.js';
+import { parseAgentOutput, type AgentOutput } from '../../load/agent-output.js';
+import type { AgentRequest } from '../provider.js';
+import { sleep } from './concurrency.js';
+import type { KubeApi } from './kube-api.js';
+import { runLabels } from './labels.js';
+
+/** Where the agent's files (names lists, resolv.conf...) appear inside the pod. */
+export const AGENT_WORKDIR = '/work';
+/** kind loads this tag; the existing provider needs it in a registry the cluster can pull from. */
+export const DEFAULT_AGENT_IMAGE = 'discobench/agent:dev';
+
+/** ConfigMap keys allow [-._a-zA-Z0-9]; file names of the workloads are already that simple. */
+function fileKey(name: string): string {
+  const key = name.replace(/[^-._a-zA-Z0-9]/g, '_');
+  if (!key) throw new Error(`agent file name ${JSON.stringify(name)} is empty`);
+  return key;
+}
+
+/** The container args: the same `agent <kind> ... --json` the local provider runs. */
+export function agentArgs(req: Pick<AgentRequest, 'agent' | 'args'>): string[] {
+  const args = req.args.map((a) => (typeof a === 'string' ? a : `${AGENT_WORKDIR}/${fileKey(a.file)}`));
+  return ['agent', req.agent, ...args, ...(args.includes('--json') ? [] : ['--json'])];
+}
+
+/** ndots from a resolv.conf among the agent's files, so the pod's own resolv.conf matches the variant. */
+export function ndotsOf(files: Record<string, string> | undefined): number | undefined {
+  for (const text of Object.values(files ?? {})) {
+    const m = /^options\b[^\n]*\bndots:(\d+)/m.exec(text);
+    if (m && /^nameserver\s/m.test(text)) return Number(m[1]);
+  }
+  return undefined;
+}
+
+export interface AgentJobSpec {
+  name: string;
+  namespace: string;
+  runId: string;
+  image: string;
+  req: AgentRequest;
+}
+
+export function agentConfigMap(spec: AgentJobSpec): KubernetesObject & { data: Record<string, string> } {
+  const data: Record<string, string> = {};
+  for (const [name, text] of Object.entries(spec.req.files ?? {})) data[fileKey(name)] = text;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: spec.name, namespace: spec.namespace, labels: runLabels(spec.runId) }, data };
+}
+
+export function agentJob(spec: AgentJobSpec): KubernetesObject & { spec: Record<string, any> } {
+  const labels = { ...runLabels(spec.runId), 'app.kubernetes.io/name': 'discobench-agent', 'discobench.io/client': String(spec.req.client) };
+  const ndots = ndotsOf(spec.req.files);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: spec.name, namespace: spec.namespace, labels },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: Math.ceil(spec.req.timeoutMs / 1000) + 300,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          ...(ndots !== undefined ? { dnsConfig: { options: [{ name: 'ndots', value: String(ndots) }] } } : {}),
+          containers: [
+            {
+              name: 'agent',
+              image: spec.image,
+              imagePullPolicy: 'IfNotPresent',
+              args: agentArgs(spec.req),
+              volumeMounts: [{ name: 'files', mountPath: AGENT_WORKDIR, readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'files', configMap: { name: spec.name } }],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Runs one agent as a Job and returns the JSON line it printed last. The deadline is the
+ * request's timeout plus time to schedule and start the pod; the Job and its files are deleted
+ * whatever happens.
+ */
+export async function runAgentJob(api: KubeApi, spec: AgentJobSpec, pollMs = 1000, startupMs = 180_000): Promise<AgentOutput> {
+  const cm = agentConfigMap(spec);
+  const job = agentJob(spec);
+  await api.apply(cm);
+  try {
+    await api.apply(job);
+    const deadline = Date.now() + spec.req.timeoutMs + startupMs;
+    for (;;) {
+      if (spec.req.signal?.aborted) throw new MeasurementError(`agent ${spec.name} interrupted`);
+      const st = await api.jobStatus(spec.namespace, spec.name);
+      if (st.succeeded > 0 || st.failed > 0) {
+        const pods = await api.listPods(spec.namespace, `job-name=${spec.name}`);
+        const log = pods[0] ? await api.podLog(spec.namespace, pods[0].name, 'agent') : '';
+        if (st.failed > 0) throw new MeasurementError(`agent ${spec.name} failed: ${st.message ?? ''} ${log.trim().split('\n').slice(-3).join(' | ')}`.trim());
+        try {
+          return parseAgentOutput(log);
+        } catch (err) {
+          throw new MeasurementError(`agent ${spec.name}: ${(err as Error).message}`);
+        }
+      }
+      if (Date.now() > deadline) throw new MeasurementError(`agent ${spec.name} did not finish within ${Math.round((spec.req.timeoutMs + startupMs) / 1000)} s`, 'check `kubectl describe job` for image pulls or scheduling');
+      await sleep(pollMs);
+    }
+  } finally {
+    await api.remove(job).catch(() => undefined);
+    await api.remove(cm).catch(() => undefined);
+  }
+}

@@ -1,0 +1,49 @@
+import { PrerequisiteError } from '../../core/errors.js';
+import { ClientNodeApi, loadKubeConfig } from './client-node-api.js';
+import { execRunner, type CommandRunner } from './command.js';
+import type { KubeApi } from './kube-api.js';
+import { kindClusterName, runSelector } from './labels.js';
+import { namespaceObject } from './objects.js';
+
+export interface KubeCleanReport {
+  kindClusters: string[];
+  namespaces: string[];
+  /** what could not be looked at (no kind, no kubeconfig), so `clean` can say so */
+  skipped: string[];
+}
+
+export interface CleanDeps {
+  runner?: CommandRunner;
+  kubeApi?: () => KubeApi;
+}
+
+/**
+ * Leftovers of interrupted kind/existing runs: kind clusters named disco-<runId> (all disco-*
+ * without a run id) and namespaces labelled by discobench in the current kubeconfig context.
+ * Only what carries our name or label is touched.
+ */
+export async function cleanKubeLeftovers(runId?: string, deps: CleanDeps = {}): Promise<KubeCleanReport> {
+  const runner = deps.runner ?? execRunner;
+  const report: KubeCleanReport = { kindClusters: [], namespaces: [], skipped: [] };
+  try {
+    const out = await runner.run('kind', ['get', 'clusters']);
+    const wanted = runId ? [kindClusterName(runId)] : undefined;
+    for (const name of out.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+      if (!name.startsWith('disco-') || (wanted && !wanted.includes(name))) continue;
+      await runner.run('kind', ['delete', 'cluster', '--name', name]);
+      report.kindClusters.push(name);
+    }
+  } catch (err) {
+    report.skipped.push(`kind clusters: ${err instanceof PrerequisiteError ? 'kind not installed' : (err as Error).message}`);
+  }
+  try {
+    const api = deps.kubeApi ? deps.kubeApi() : new ClientNodeApi(loadKubeConfig());
+    for (const ns of await api.listNamespaces(runSelector(runId))) {
+      await api.remove(namespaceObject(ns, runId ?? ''));
+      report.namespaces.push(`${api.context}/${ns}`);
+    }
+  } catch (err) {
+    report.skipped.push(`labelled namespaces: ${(err as Error).message}`);
+  }
+  return report;
+}

@@ -1,0 +1,99 @@
+import * as k8s from '@kubernetes/client-node';
+import { PrerequisiteError, UsageError } from '../../core/errors.js';
+import { apiStatus, type JobStatus, type KubeApi, type PodInfo } from './kube-api.js';
+
+const FIELD_MANAGER = 'discobench';
+
+/** Loads the kubeconfig ($KUBECONFIG or ~/.kube/config) and selects `context` when given. */
+export function loadKubeConfig(context?: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromDefault();
+  } catch (err) {
+    throw new PrerequisiteError(`cannot load a kubeconfig: ${(err as Error).message}`, 'set KUBECONFIG or create ~/.kube/config (kind create cluster writes one)');
+  }
+  if (context) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      throw new UsageError(`kubeconfig has no context "${context}"`, `--context must be one of: ${kc.getContexts().map((c) => c.name).join(', ') || '(none)'}`);
+    }
+    kc.setCurrentContext(context);
+  }
+  if (!kc.getCurrentContext()) throw new PrerequisiteError('kubeconfig has no current context', 'pass --context NAME or run kubectl config use-context NAME');
+  return kc;
+}
+
+function podInfo(p: k8s.V1Pod): PodInfo {
+  return {
+    name: p.metadata?.name ?? '',
+    namespace: p.metadata?.namespace ?? '',
+    node: p.spec?.nodeName ?? '',
+    ip: p.status?.podIP ?? '',
+    ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    phase: p.status?.phase ?? '',
+    labels: p.metadata?.labels ?? {},
+  };
+}
+
+/** KubeApi over @kubernetes/client-node 1.x. */
+export class ClientNodeApi implements KubeApi {
+  readonly context: string;
+  private readonly objects: k8s.KubernetesObjectApi;
+  private readonly core: k8s.CoreV1Api;
+  private readonly batch: k8s.BatchV1Api;
+
+  constructor(kc: k8s.KubeConfig) {
+    this.context = kc.getCurrentContext();
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.batch = kc.makeApiClient(k8s.BatchV1Api);
+  }
+
+  async apply(obj: k8s.KubernetesObject): Promise<void> {
+    await this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+  }
+
+  async remove(obj: k8s.KubernetesObject): Promise<void> {
+    try {
+      await this.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background');
+    } catch (err) {
+      if (apiStatus(err) !== 404) throw err;
+    }
+  }
+
+  async listNamespaces(labelSelector: string): Promise<string[]> {
+    const list = await this.core.listNamespace({ labelSelector });
+    return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
+  async listNodes(): Promise<string[]> {
+    const list = await this.core.listNode();
+    return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
+  async listPods(namespace: string, labelSelector: string): Promise<PodInfo[]> {
+    const list = await this.core.listNamespacedPod({ namespace, labelSelector });
+    return list.items.map(podInfo);
+  }
+
+  async deletePods(namespace: string, labelSelector: string): Promise<void> {
+    await this.core.deleteCollectionNamespacedPod({ namespace, labelSelector });
+  }
+
+  async jobStatus(namespace: string, name: string): Promise<JobStatus> {
+    const job = await this.batch.readNamespacedJobStatus({ namespace, name });
+    const done = (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    return { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, message: done?.message ?? done?.reason };
+  }
+
+  async podLog(namespace: string, pod: string, container?: string): Promise<string> {
+    return this.core.readNamespacedPodLog({ namespace, name: pod, container });
+  }
+
+  async proxyPod(namespace: string, pod: string, port: number, path: string): Promise<string> {
+    return this.core.connectGetNamespacedPodProxyWithPath({ namespace, name: `${pod}:${port}`, path });
+  }
+
+  async proxyNode(node: string, path: string): Promise<string> {
+    return this.core.connectGetNodeProxyWithPath({ name: node, path });
+  }
+}

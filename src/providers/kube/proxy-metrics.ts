@@ -1,0 +1,91 @@
+import { histogramDelta, histogramOf, maxBoundMs, meanMs, parsePrometheus, sumOf, type Histogram, type PromText } from './prom.js';
+
+/**
+ * What one kube-proxy (or Cilium agent) says about its rule syncs at one instant. Rule syncs
+ * are timed by the proxy itself; the harness only takes differences between two scrapes, so
+ * the figures are kube-proxy's own and nothing is estimated from wall clocks.
+ */
+export interface ProxySnapshot {
+  pod: string;
+  /** all syncs (kubeproxy_sync_proxy_rules_duration_seconds) */
+  all?: Histogram;
+  /** iptables mode only: full and partial syncs separately */
+  full?: Histogram;
+  partial?: Histogram;
+  /** unix seconds of the last completed sync */
+  lastSync?: number;
+  /** changes seen but not yet programmed (absent on older kube-proxies) */
+  pending?: number;
+  /** iptables rules in all tables after the last sync (iptables mode only) */
+  iptablesRules?: number;
+  /** Cilium: change -> datapath programmed */
+  implementationDelay?: Histogram;
+}
+
+export function kubeProxySnapshot(pod: string, text: string): ProxySnapshot {
+  const p = parsePrometheus(text);
+  const svcPending = sumOf(p, 'kubeproxy_sync_proxy_rules_service_changes_pending');
+  const epPending = sumOf(p, 'kubeproxy_sync_proxy_rules_endpoint_changes_pending');
+  return {
+    pod,
+    all: histogramOf(p, 'kubeproxy_sync_proxy_rules_duration_seconds'),
+    full: histogramOf(p, 'kubeproxy_sync_full_proxy_rules_duration_seconds'),
+    partial: histogramOf(p, 'kubeproxy_sync_partial_proxy_rules_duration_seconds'),
+    lastSync: maxOf(p, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds'),
+    pending: svcPending === undefined && epPending === undefined ? undefined : (svcPending ?? 0) + (epPending ?? 0),
+    iptablesRules: sumOf(p, 'kubeproxy_sync_proxy_rules_iptables_total'),
+  };
+}
+
+export function ciliumSnapshot(pod: string, text: string): ProxySnapshot {
+  const p = parsePrometheus(text);
+  return { pod, implementationDelay: histogramOf(p, 'cilium_service_implementation_delay') };
+}
+
+function maxOf(p: PromText, name: string): number | undefined {
+  let max: number | undefined;
+  for (const s of p.samples) if (s.name === name) max = Math.max(max ?? -Infinity, s.value);
+  return max;
+}
+
+/** Has this kube-proxy programmed everything changed up to `since` (unix seconds)? */
+export function kubeProxyCaughtUp(s: ProxySnapshot, since: number): boolean {
+  return (s.lastSync ?? 0) >= since && (s.pending ?? 0) === 0;
+}
+
+export interface SyncFigure {
+  /** kube-proxy's own sync duration, ms */
+  durationMs: number;
+  /** syncs the figure is made of */
+  syncs: number;
+  /** which histogram: full / partial (iptables) or all syncs */
+  source: 'full' | 'partial' | 'all' | 'cilium';
+  /** upper bound of the bucket of the slowest of those syncs */
+  maxBoundMs?: number;
+}
+
+/**
+ * The duration of the syncs between two snapshots of one proxy: the full- or partial-sync
+ * histogram when kube-proxy keeps one (iptables), else all syncs. One sync: its exact duration
+ * (sum delta); several: their mean. No sync in between: undefined, never a guess.
+ */
+export function syncBetween(before: ProxySnapshot | undefined, after: ProxySnapshot, want: 'full' | 'partial'): SyncFigure | undefined {
+  const pick = (h: 'full' | 'partial' | 'all' | 'implementationDelay') => (after[h] ? histogramDelta(before?.[h], after[h]!) : undefined);
+  const candidates: Array<[SyncFigure['source'], Histogram | undefined]> = [
+    [want, pick(want)],
+    ['all', pick('all')],
+    ['cilium', pick('implementationDelay')],
+  ];
+  for (const [source, h] of candidates) {
+    if (!h || h.count <= 0) continue;
+    return { durationMs: meanMs(h)!, syncs: h.count, source, maxBoundMs: maxBoundMs(h) };
+  }
+  return undefined;
+}
+
+/** The slowest node decides when the data plane holds the rules everywhere. */
+export function slowest(figures: ReadonlyArray<SyncFigure | undefined>): SyncFigure | undefined {
+  let worst: SyncFigure | undefined;
+  for (const f of figures) if (f && (!worst || f.durationMs > worst.durationMs)) worst = f;
+  return worst;
+}

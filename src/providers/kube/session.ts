@@ -1,0 +1,255 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { MeasurementError } from '../../core/errors.js';
+import type { AgentOutput } from '../../load/agent-output.js';
+import type { ClusterState, Service } from '../../model/cluster.js';
+import { isProxied, serviceKey } from '../../model/cluster.js';
+import type { ClusterConfig } from '../../scenario/schema.js';
+import type { AgentRequest, ProviderSample, SyncReport } from '../provider.js';
+import { runAgentJob } from './agent-job.js';
+import type { CommandRunner } from './command.js';
+import { mapLimit, sleep, withRetry } from './concurrency.js';
+import type { KubeApi, PodInfo } from './kube-api.js';
+import { endpointSliceObject, isClusterOwned, namespaceObject, serviceObject, type ObjectContext } from './objects.js';
+import { parsePrometheus, sumOf } from './prom.js';
+import { ciliumSnapshot, kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween, type ProxySnapshot, type SyncFigure } from './proxy-metrics.js';
+import { containerCpuSeconds, type ContainerRef } from './resource-metrics.js';
+
+export const KUBE_PROXY_PORT = 10249;
+export const CILIUM_PORT = 9962;
+export const COREDNS_PORT = 9153;
+export const NODE_LOCAL_PORT = 9253;
+/** API writes in flight: enough to create thousands of objects quickly, few enough not to be throttled. */
+export const API_CONCURRENCY = 32;
+
+export interface SessionOptions {
+  api: KubeApi;
+  /** runs kubectl (scaling and waiting on the backend) */
+  runner: CommandRunner;
+  runId: string;
+  /** namespace of the backend and the upstream stand-in */
+  runNamespace: string;
+  /** namespace the agent Jobs run in (their resolv.conf search list starts with it) */
+  agentNamespace: string;
+  /** where a model Service lands: kind keeps the model's namespaces, existing puts all in one */
+  namespaceOf(svc: Service): string;
+  /** kind creates the model's namespaces; existing has only its run namespace */
+  createNamespaces: boolean;
+  cluster: ClusterConfig;
+  image: string;
+  log(message: string): void;
+  /** counts the programmed rules when kube-proxy's metrics don't (nftables, IPVS, Cilium) */
+  countRules?: () => Promise<number | undefined>;
+  /** poll interval while waiting for the data plane (tests shorten it) */
+  pollMs?: number;
+  /** give up waiting for the data plane after this long */
+  programTimeoutMs?: number;
+}
+
+interface Applied {
+  fingerprint: string;
+  objects: KubernetesObject[];
+}
+
+/**
+ * The Kubernetes half shared by the kind and existing providers: Services and EndpointSlices
+ * through the API, agents as Jobs, metrics through the API server proxy.
+ */
+export class KubeSession {
+  private readonly applied = new Map<string, Applied>();
+  private readonly namespaces = new Set<string>();
+  private backendIPs: string[] = [];
+  private backendReplicas = 0;
+  private agentSeq = 0;
+
+  constructor(private readonly o: SessionOptions) {}
+
+  private kubectl(args: string[]): Promise<unknown> {
+    return this.o.runner.run('kubectl', ['--context', this.o.api.context, ...args]);
+  }
+
+  /** Scales the backend so a Service's endpoints are distinct pods, then learns their IPs. */
+  async ensureBackends(endpointsPerService: number): Promise<string[]> {
+    const want = Math.min(64, Math.max(this.o.cluster.backends, endpointsPerService));
+    if (want !== this.backendReplicas || this.backendIPs.length === 0) {
+      await this.kubectl(['-n', this.o.runNamespace, 'scale', 'deployment/disco-backend', `--replicas=${want}`]);
+      await this.kubectl(['-n', this.o.runNamespace, 'rollout', 'status', 'deployment/disco-backend', '--timeout=5m']);
+      const pods = (await this.o.api.listPods(this.o.runNamespace, 'app=disco-backend')).filter((p) => p.ready && p.ip);
+      if (pods.length === 0) throw new MeasurementError('no ready backend pods', `kubectl -n ${this.o.runNamespace} describe deployment disco-backend`);
+      this.backendIPs = pods.map((p) => p.ip).sort();
+      this.backendReplicas = want;
+      if (endpointsPerService > pods.length) this.o.log(`kube: ${endpointsPerService} endpoints per Service share ${pods.length} backend pods; kube-proxy programs distinct pod IPs only`);
+    }
+    return this.backendIPs;
+  }
+
+  private objectsOf(s: Service, ctx: ObjectContext): KubernetesObject[] {
+    const slice = endpointSliceObject(s, ctx);
+    return slice ? [serviceObject(s, ctx), slice] : [serviceObject(s, ctx)];
+  }
+
+  async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
+    const services = state.services.filter((s) => !isClusterOwned(s));
+    const maxEndpoints = Math.max(1, ...services.map((s) => s.endpoints.length));
+    const ctx: ObjectContext = { runId: this.o.runId, namespaceOf: this.o.namespaceOf, backendIPs: await this.ensureBackends(maxEndpoints) };
+    if (this.o.createNamespaces) {
+      const fresh = [...new Set(services.map(this.o.namespaceOf))].filter((n) => !this.namespaces.has(n));
+      await mapLimit(fresh, API_CONCURRENCY, (n) => withRetry(() => this.o.api.apply(namespaceObject(n, this.o.runId))));
+      fresh.forEach((n) => this.namespaces.add(n));
+    }
+    const desired = new Map<string, Applied>();
+    for (const s of services) {
+      const objects = this.objectsOf(s, ctx);
+      desired.set(serviceKey(s), { objects, fingerprint: JSON.stringify(objects) });
+    }
+    const changed = [...desired].filter(([k, d]) => opts.full || this.applied.get(k)?.fingerprint !== d.fingerprint);
+    const removed = [...this.applied].filter(([k]) => !desired.has(k));
+    const proxiedChanges = services.filter((s) => isProxied(s) && changed.some(([k]) => k === serviceKey(s))).length + removed.length;
+
+    const before = await this.scrapeProxies();
+    await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
+      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj));
+      this.applied.set(k, d);
+    });
+    await mapLimit(removed, API_CONCURRENCY, async ([k, d]) => {
+      for (const obj of [...d.objects].reverse()) await withRetry(() => this.o.api.remove(obj));
+      this.applied.delete(k);
+    });
+    const writtenAt = Date.now() / 1000;
+    this.o.log(`kube: ${changed.length} Services written, ${removed.length} deleted; waiting for the data plane`);
+
+    let figure: SyncFigure | undefined;
+    if (this.o.cluster.proxy === 'cilium') {
+      const after = await this.waitCilium(before, proxiedChanges);
+      figure = after && slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'full')));
+    } else {
+      let after = await this.waitKubeProxy(writtenAt, before.size);
+      if (opts.full) {
+        // A full sync on demand: a restarted kube-proxy programs every Service in its first sync.
+        const restartedAt = Date.now() / 1000;
+        await this.kubectl(['-n', 'kube-system', 'delete', 'pod', '-l', 'k8s-app=kube-proxy', '--wait=true']);
+        after = await this.waitKubeProxy(restartedAt, before.size, new Set(before.keys()));
+        figure = slowest(after.map((a) => syncBetween(undefined, a, 'full')));
+      } else {
+        figure = slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'partial')));
+      }
+    }
+    if (figure) this.o.log(`kube: sync ${figure.durationMs.toFixed(1)} ms (${figure.source}, ${figure.syncs} sync(s))`);
+    else this.o.log('kube: the proxy reported no sync duration for this change; none recorded');
+    const rules = await this.countRules();
+    return { kind: opts.full ? 'full' : 'partial', durationMs: figure?.durationMs ?? Number.NaN, rules: rules ?? Number.NaN };
+  }
+
+  private async countRules(): Promise<number | undefined> {
+    if (this.o.cluster.proxy === 'iptables') {
+      const snaps = [...(await this.scrapeProxies()).values()];
+      const n = snaps.map((s) => s.iptablesRules).filter((x): x is number => x !== undefined);
+      if (n.length) return Math.max(...n);
+    }
+    return this.o.countRules ? this.o.countRules().catch(() => undefined) : undefined;
+  }
+
+  private async proxyPods(): Promise<PodInfo[]> {
+    const selector = this.o.cluster.proxy === 'cilium' ? 'k8s-app=cilium' : 'k8s-app=kube-proxy';
+    return (await this.o.api.listPods('kube-system', selector)).filter((p) => p.phase === 'Running');
+  }
+
+  /** One snapshot per running proxy pod; a pod that cannot be scraped right now is left out. */
+  async scrapeProxies(): Promise<Map<string, ProxySnapshot>> {
+    const cilium = this.o.cluster.proxy === 'cilium';
+    const out = new Map<string, ProxySnapshot>();
+    for (const pod of await this.proxyPods()) {
+      try {
+        const text = await this.o.api.proxyPod('kube-system', pod.name, cilium ? CILIUM_PORT : KUBE_PROXY_PORT, 'metrics');
+        out.set(pod.name, cilium ? ciliumSnapshot(pod.name, text) : kubeProxySnapshot(pod.name, text));
+      } catch {
+        /* restarting or not yet serving: the wait loops poll again */
+      }
+    }
+    return out;
+  }
+
+  /** Until every kube-proxy (`pods` of them, none of `oldPods`) has synced after `since`. */
+  private async waitKubeProxy(since: number, pods: number, oldPods = new Set<string>()): Promise<ProxySnapshot[]> {
+    const deadline = Date.now() + (this.o.programTimeoutMs ?? 15 * 60_000);
+    for (;;) {
+      const snaps = [...(await this.scrapeProxies()).values()].filter((s) => !oldPods.has(s.pod));
+      if (snaps.length >= Math.max(1, pods) && snaps.every((s) => kubeProxyCaughtUp(s, since))) return snaps;
+      if (Date.now() > deadline) throw new MeasurementError('kube-proxy did not program the Services in time', 'kubectl -n kube-system logs -l k8s-app=kube-proxy');
+      await sleep(this.o.pollMs ?? 500);
+    }
+  }
+
+  /**
+   * Until every Cilium agent has observed `changes` service implementations since `before`;
+   * without the metric (renamed or disabled) it says so and records nothing.
+   */
+  private async waitCilium(before: Map<string, ProxySnapshot>, changes: number): Promise<ProxySnapshot[] | undefined> {
+    const deadline = Date.now() + (this.o.programTimeoutMs ?? 15 * 60_000);
+    for (;;) {
+      const snaps = [...(await this.scrapeProxies()).values()];
+      if (snaps.length > 0 && snaps.every((s) => !s.implementationDelay)) {
+        this.o.log('kube: cilium_service_implementation_delay not exported; Cilium sync time not measured');
+        return undefined;
+      }
+      const done = snaps.length > 0 && snaps.every((s) => (s.implementationDelay?.count ?? 0) - (before.get(s.pod)?.implementationDelay?.count ?? 0) >= changes);
+      if (done) return snaps;
+      if (Date.now() > deadline) throw new MeasurementError('Cilium did not program the Services in time', 'kubectl -n kube-system exec ds/cilium -- cilium-dbg status');
+      await sleep(this.o.pollMs ?? 500);
+    }
+  }
+
+  async runAgent(req: AgentRequest): Promise<AgentOutput> {
+    const name = `agent-${req.agent}-${++this.agentSeq}-c${req.client}`;
+    const ns = this.o.agentNamespace;
+    if (this.o.createNamespaces && !this.namespaces.has(ns)) {
+      await withRetry(() => this.o.api.apply(namespaceObject(ns, this.o.runId)));
+      this.namespaces.add(ns);
+    }
+    return runAgentJob(this.o.api, { name, namespace: ns, runId: this.o.runId, image: this.o.image, req });
+  }
+
+  /** Cumulative CPU of CoreDNS and the proxy from the kubelets, DNS counters from the servers. */
+  async sample(): Promise<ProviderSample> {
+    const time = Date.now();
+    const dnsPods = await this.o.api.listPods('kube-system', 'k8s-app=kube-dns');
+    const proxyPods = await this.proxyPods();
+    const proxyContainer = this.o.cluster.proxy === 'cilium' ? 'cilium-agent' : 'kube-proxy';
+    const dnsRefs: ContainerRef[] = dnsPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: 'coredns' }));
+    const proxyRefs: ContainerRef[] = proxyPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: proxyContainer }));
+    const nodes = [...new Set([...dnsPods, ...proxyPods].map((p) => p.node).filter(Boolean))];
+    let dnsCpu = 0;
+    let dnsFound = 0;
+    let proxyCpu = 0;
+    let proxyFound = 0;
+    for (const node of nodes) {
+      const text = await this.o.api.proxyNode(node, 'metrics/resource');
+      const d = containerCpuSeconds(text, dnsRefs);
+      const p = containerCpuSeconds(text, proxyRefs);
+      dnsCpu += d.seconds;
+      dnsFound += d.found;
+      proxyCpu += p.seconds;
+      proxyFound += p.found;
+    }
+    if (dnsFound === 0) throw new MeasurementError('no CoreDNS CPU in the kubelets\' resource metrics', 'kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource');
+    const sample: ProviderSample = { time, dnsServerCpuSeconds: dnsCpu, ...(proxyFound ? { proxyCpuSeconds: proxyCpu } : {}) };
+    const queries = await this.sumOverPods(dnsPods, COREDNS_PORT, 'coredns_dns_requests_total');
+    if (queries !== undefined) sample.dnsServerQueries = queries;
+    if (this.o.cluster.nodeLocalDNS) {
+      const cachePods = await this.o.api.listPods('kube-system', 'k8s-app=node-local-dns');
+      const hits = await this.sumOverPods(cachePods, NODE_LOCAL_PORT, 'coredns_cache_hits_total');
+      const misses = await this.sumOverPods(cachePods, NODE_LOCAL_PORT, 'coredns_cache_misses_total');
+      if (hits !== undefined) sample.cacheHits = hits;
+      if (misses !== undefined) sample.cacheMisses = misses;
+    }
+    return sample;
+  }
+
+  private async sumOverPods(pods: PodInfo[], port: number, metric: string): Promise<number | undefined> {
+    let total: number | undefined;
+    for (const pod of pods) {
+      const v = sumOf(parsePrometheus(await this.o.api.proxyPod(pod.namespace || 'kube-system', pod.name, port, 'metrics')), metric);
+      if (v !== undefined) total = (total ?? 0) + v;
+    }
+    return total;
+  }
+}

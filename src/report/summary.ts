@@ -1,0 +1,70 @@
+/**
+ * summary.md: the compact markdown a CI job posts as its summary. One table per metric, one row
+ * per variant (repeats merged), projections for scaling runs, and every error.
+ */
+import type { Exporter } from '../results/exporter.js';
+import type { RunResult } from '../results/model.js';
+import { metricInfo } from '../metrics/catalog.js';
+import { aggregate, fmt, groupVariants, metricNames } from './variants.js';
+import { analyzeScaling, EXTRAPOLATION_CAVEAT, projectionSentences } from './scaling.js';
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function duration(run: RunResult): string {
+  if (!run.finishedAt) return '';
+  const s = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
+  return Number.isFinite(s) ? ` (${fmt(s)} s)` : '';
+}
+
+export function environmentLine(run: RunResult): string {
+  const e = run.environment;
+  const tools = Object.entries(e.tools ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const mem = e.memory > 0 ? `, ${fmt(e.memory / 1024 ** 3)} GiB` : '';
+  return `kernel ${e.kernel}, ${e.cpus} CPUs${mem}, node ${e.node}${tools ? `; ${tools}` : ''}`;
+}
+
+export function renderSummary(run: RunResult): string {
+  const groups = groupVariants(run);
+  const counts = { completed: 0, failed: 0, skipped: 0 };
+  for (const v of run.variants) counts[v.status] = (counts[v.status] ?? 0) + 1;
+  const out: string[] = [
+    `# discobench: ${run.scenario.name}`,
+    '',
+    `- run: \`${run.runId}\`, provider: ${run.provider}, status: **${run.status}**${duration(run)}`,
+    `- variants: ${groups.length} (${run.variants.length} runs: ${counts.completed} completed, ${counts.failed} failed, ${counts.skipped} skipped)`,
+    `- environment: ${environmentLine(run)}`,
+  ];
+  for (const metric of metricNames(run)) {
+    const info = metricInfo(metric);
+    const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a !== undefined);
+    if (rows.length === 0) continue;
+    const unit = rows[0]!.a!.unit || info.unit;
+    const dist = rows.some((r) => r.a!.dist !== undefined);
+    out.push('', `### ${metric} (${unit}, ${info.better} is better)`, '');
+    if (dist) {
+      out.push('| variant | n | p50 | p99 | mean | count |', '|---|---:|---:|---:|---:|---:|');
+      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.p50)} | ${fmt(a!.p99)} | ${fmt(a!.value)} | ${fmt(a!.count)} |`);
+    } else if (rows.every((r) => r.a!.n === 1)) {
+      out.push('| variant | value |', '|---|---:|');
+      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${fmt(a!.value)} |`);
+    } else {
+      out.push('| variant | n | value | min | max |', '|---|---:|---:|---:|---:|');
+      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.value)} | ${fmt(a!.min)} | ${fmt(a!.max)} |`);
+    }
+  }
+  const scaling = analyzeScaling(run);
+  const sentences = scaling ? projectionSentences(scaling) : [];
+  if (sentences.length > 0) {
+    out.push('', '### Capacity projection', '', ...sentences.map((s) => `- ${s}`), '', `> ${EXTRAPOLATION_CAVEAT}`);
+  }
+  const errors = run.variants.flatMap((v) => (v.errors ?? []).map((e) => `- \`${v.id}\` (${v.status}): ${cell(e)}`));
+  if (errors.length > 0) out.push('', '### Errors', '', ...errors);
+  return out.join('\n') + '\n';
+}
+
+export const summaryExporter: Exporter = {
+  name: 'summary',
+  render: (run) => [{ path: 'summary.md', data: renderSummary(run) }],
+};
