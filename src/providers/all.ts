@@ -1,4 +1,6 @@
+import { existingProviderFactory } from './existing/provider.js';
 import { providers } from './index.js';
+import { kindProviderFactory } from './kind/provider.js';
 import { LocalProvider } from './local/local-provider.js';
 
 let done = false;
@@ -8,4 +10,6 @@ export function registerProviders(): void {
   if (done) return;
   done = true;
   providers.register('local', (ctx) => new LocalProvider(ctx));
+  providers.register('kind', kindProviderFactory);
+  providers.register('existing', existingProviderFactory);
 }

@@ -1,6 +1,10 @@
 import { DnsServerCpu } from '../measurements/dns-server-cpu.js';
+import { churnWorkload } from './churn.js';
+import { connectWorkload } from './connect.js';
+import { dnsWorkload } from './dns.js';
 import { httpWorkload } from './http.js';
 import { measurements, workloads } from './index.js';
+import { syncWorkload } from './sync.js';
 
 let done = false;
 
@@ -8,6 +12,10 @@ let done = false;
 export function registerWorkloads(): void {
   if (done) return;
   done = true;
-  measurements.register('dns-server-cpu', () => new DnsServerCpu());
+  workloads.register('sync', syncWorkload);
+  workloads.register('connect', connectWorkload);
+  workloads.register('dns', dnsWorkload);
   workloads.register('http', httpWorkload);
+  workloads.register('churn', churnWorkload);
+  measurements.register('dns-server-cpu', () => new DnsServerCpu());
 }

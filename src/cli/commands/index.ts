@@ -1,19 +1,31 @@
 import { Command } from 'commander';
+import { connectAgentCommand } from './agent-connect.js';
+import { dnsAgentCommand } from './agent-dns.js';
 import { httpAgentCommand } from './agent-http.js';
 import { benchCommand } from './bench.js';
 import { cleanCommand } from './clean.js';
+import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
+import { reportCommand } from './report.js';
+import { resolvCommand } from './resolv.js';
+import { rulesCommand } from './rules.js';
 import { scenariosCommand } from './scenarios.js';
 import { serveUpstreamCommand } from './serve-upstream.js';
 
 /** Every command of DESIGN.md section 3; agents live under `agent`. */
 export function addCommands(program: Command): void {
   program.addCommand(benchCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(compareCommand());
   program.addCommand(scenariosCommand());
   program.addCommand(doctorCommand());
   program.addCommand(cleanCommand());
+  program.addCommand(resolvCommand());
+  program.addCommand(rulesCommand());
   const agent = new Command('agent').description('load agents (run inside client namespaces or pods; print one JSON line)');
+  agent.addCommand(dnsAgentCommand());
   agent.addCommand(httpAgentCommand());
+  agent.addCommand(connectAgentCommand());
   program.addCommand(agent);
   program.addCommand(serveUpstreamCommand(), { hidden: true });
 }

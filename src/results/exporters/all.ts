@@ -1,11 +1,13 @@
+import { reportExporters } from '../../report/index.js';
 import { exporters } from '../exporters.js';
 import { csvExporter } from './csv.js';
 
 let done = false;
 
-/** Registers every built-in exporter once. */
+/** Registers every built-in exporter once: CSV, summary.md, report.html, charts/*.png (final). */
 export function registerExporters(): void {
   if (done) return;
   done = true;
   exporters.register(csvExporter.name, csvExporter);
+  for (const e of reportExporters) exporters.register(e.name, e);
 }
