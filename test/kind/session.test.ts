@@ -162,3 +162,16 @@ test('sample: CoreDNS and kube-proxy CPU from the kubelet, CoreDNS queries from 
   assert.equal(s.dnsServerQueries, 175);
   assert.equal(s.cacheHits, undefined);
 });
+
+test('applyServices: a change kube-proxy does not program (ExternalName) is not timed', async () => {
+  const { api, session } = setup();
+  const spec = ServicesSpec.parse({ count: 1, externalName: 1, namespaces: 1 });
+  const state = generateServices(spec, []);
+  await session.applyServices(state, { full: false });
+  const ext = state.services.find((s) => s.type === 'ExternalName')!;
+  ext.externalName = 'api-9.example.com';
+  api.log.length = 0;
+  const r = await session.applyServices(state, { full: false });
+  assert.deepEqual(api.log, ['apply Service/bench-0/external-0']);
+  assert.ok(Number.isNaN(r.durationMs));
+});

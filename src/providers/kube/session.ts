@@ -103,7 +103,8 @@ export class KubeSession {
     }
     const changed = [...desired].filter(([k, d]) => opts.full || this.applied.get(k)?.fingerprint !== d.fingerprint);
     const removed = [...this.applied].filter(([k]) => !desired.has(k));
-    const proxiedChanges = services.filter((s) => isProxied(s) && changed.some(([k]) => k === serviceKey(s))).length + removed.length;
+    const changedKeys = new Set(changed.map(([k]) => k));
+    const proxiedChanges = services.filter((s) => isProxied(s) && changedKeys.has(serviceKey(s))).length + removed.length;
 
     const before = await this.scrapeProxies();
     await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
@@ -118,7 +119,10 @@ export class KubeSession {
     this.o.log(`kube: ${changed.length} Services written, ${removed.length} deleted; waiting for the data plane`);
 
     let figure: SyncFigure | undefined;
-    if (this.o.cluster.proxy === 'cilium') {
+    if (proxiedChanges === 0 && !opts.full) {
+      // nothing the proxy programs changed (ExternalName, headless): no sync to wait for or time
+      this.o.log('kube: no proxied Service changed; no sync to time');
+    } else if (this.o.cluster.proxy === 'cilium') {
       const after = await this.waitCilium(before, proxiedChanges);
       figure = after && slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'full')));
     } else {
