@@ -175,3 +175,19 @@ test('applyServices: a change kube-proxy does not program (ExternalName) is not 
   assert.deepEqual(api.log, ['apply Service/bench-0/external-0']);
   assert.ok(Number.isNaN(r.durationMs));
 });
+
+test('applyServices: kube-proxy metrics unreachable (127.0.0.1 bind) -> no figure, no endless wait', async () => {
+  const { api, session } = setup();
+  delete api.podProxy['kube-system/kp-a:10249/metrics'];
+  const t0 = Date.now();
+  const r = await session.applyServices(generateServices(ServicesSpec.parse({ count: 2, namespaces: 1 }), []), { full: false });
+  assert.ok(Number.isNaN(r.durationMs));
+  assert.ok(Date.now() - t0 < 2000);
+});
+
+test('agent Job: --ndots in the args sets the pod dnsConfig', async () => {
+  const { agentJob } = await import('../../src/providers/kube/agent-job.js');
+  const job = agentJob({ name: 'a', namespace: 'bench-0', runId: 't1', image: 'i', req: { agent: 'dns', client: 0, timeoutMs: 1000, args: ['--ndots', '1', '--json'] } });
+  assert.deepEqual(job.spec.template.spec.dnsConfig, { options: [{ name: 'ndots', value: '1' }] });
+  assert.deepEqual(job.spec.template.spec.containers[0].args, ['agent', 'dns', '--ndots', '1', '--json']);
+});

@@ -99,7 +99,13 @@ export class ExistingProvider implements Provider {
     await kubectl('-n', this.namespace, 'rollout', 'status', 'deployment/disco-backend', '--timeout=5m');
     const dnsIP = (await kubectl('-n', 'kube-system', 'get', 'service', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}')).stdout.trim();
     if (!dnsIP) throw new MeasurementError('the cluster has no kube-system/kube-dns Service', 'discobench measures cluster DNS behind kube-dns');
+    const kubeProxies = await api.listPods('kube-system', 'k8s-app=kube-proxy');
+    const ciliumAgents = kubeProxies.length ? [] : await api.listPods('kube-system', 'k8s-app=cilium');
+    const proxyKind = ciliumAgents.length ? 'cilium' : 'kube-proxy';
+    this.ctx.log(`existing: Services are programmed by ${proxyKind === 'cilium' ? 'Cilium' : `kube-proxy (${kubeProxies.length} pods)`}`);
     this.session = new KubeSession({
+      proxyKind,
+      rulesFromMetrics: true,
       api,
       runner: this.runner,
       runId: this.ctx.runId,

@@ -39,6 +39,13 @@ export interface SessionOptions {
   log(message: string): void;
   /** counts the programmed rules when kube-proxy's metrics don't (nftables, IPVS, Cilium) */
   countRules?: () => Promise<number | undefined>;
+  /**
+   * take proxy.rules from kube-proxy's iptables rule counter: kind in iptables mode; existing,
+   * whose mode is unknown, whenever kube-proxy reports the counter (it does in iptables mode only)
+   */
+  rulesFromMetrics?: boolean;
+  /** who programs Services: kind knows from the scenario; existing finds out from the cluster */
+  proxyKind?: 'kube-proxy' | 'cilium';
   /** poll interval while waiting for the data plane (tests shorten it) */
   pollMs?: number;
   /** give up waiting for the data plane after this long */
@@ -61,7 +68,11 @@ export class KubeSession {
   private backendReplicas = 0;
   private agentSeq = 0;
 
-  constructor(private readonly o: SessionOptions) {}
+  private readonly cilium: boolean;
+
+  constructor(private readonly o: SessionOptions) {
+    this.cilium = (o.proxyKind ?? (o.cluster.proxy === 'cilium' ? 'cilium' : 'kube-proxy')) === 'cilium';
+  }
 
   private kubectl(args: string[]): Promise<unknown> {
     return this.o.runner.run('kubectl', ['--context', this.o.api.context, ...args]);
@@ -122,7 +133,10 @@ export class KubeSession {
     if (proxiedChanges === 0 && !opts.full) {
       // nothing the proxy programs changed (ExternalName, headless): no sync to wait for or time
       this.o.log('kube: no proxied Service changed; no sync to time');
-    } else if (this.o.cluster.proxy === 'cilium') {
+    } else if (before.size === 0) {
+      // e.g. kube-proxy's metrics bound to 127.0.0.1 (the default outside kind's config here)
+      this.o.log(`kube: no ${this.cilium ? 'Cilium agent' : 'kube-proxy'} metrics reachable through the API server; sync time not measured`);
+    } else if (this.cilium) {
       const after = await this.waitCilium(before, proxiedChanges);
       figure = after && slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'full')));
     } else {
@@ -144,7 +158,7 @@ export class KubeSession {
   }
 
   private async countRules(): Promise<number | undefined> {
-    if (this.o.cluster.proxy === 'iptables') {
+    if (!this.cilium && (this.o.rulesFromMetrics ?? this.o.cluster.proxy === 'iptables')) {
       const snaps = [...(await this.scrapeProxies()).values()];
       const n = snaps.map((s) => s.iptablesRules).filter((x): x is number => x !== undefined);
       if (n.length) return Math.max(...n);
@@ -153,13 +167,13 @@ export class KubeSession {
   }
 
   private async proxyPods(): Promise<PodInfo[]> {
-    const selector = this.o.cluster.proxy === 'cilium' ? 'k8s-app=cilium' : 'k8s-app=kube-proxy';
+    const selector = this.cilium ? 'k8s-app=cilium' : 'k8s-app=kube-proxy';
     return (await this.o.api.listPods('kube-system', selector)).filter((p) => p.phase === 'Running');
   }
 
   /** One snapshot per running proxy pod; a pod that cannot be scraped right now is left out. */
   async scrapeProxies(): Promise<Map<string, ProxySnapshot>> {
-    const cilium = this.o.cluster.proxy === 'cilium';
+    const cilium = this.cilium;
     const out = new Map<string, ProxySnapshot>();
     for (const pod of await this.proxyPods()) {
       try {
@@ -217,7 +231,7 @@ export class KubeSession {
     const time = Date.now();
     const dnsPods = await this.o.api.listPods('kube-system', 'k8s-app=kube-dns');
     const proxyPods = await this.proxyPods();
-    const proxyContainer = this.o.cluster.proxy === 'cilium' ? 'cilium-agent' : 'kube-proxy';
+    const proxyContainer = this.cilium ? 'cilium-agent' : 'kube-proxy';
     const dnsRefs: ContainerRef[] = dnsPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: 'coredns' }));
     const proxyRefs: ContainerRef[] = proxyPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: proxyContainer }));
     const nodes = [...new Set([...dnsPods, ...proxyPods].map((p) => p.node).filter(Boolean))];
