@@ -55,7 +55,7 @@ function setup(proxy: 'iptables' | 'nftables' = 'iptables') {
   });
   const session = new KubeSession({
     api, runner, runId: 't1', runNamespace: 'discobench-t1', agentNamespace: 'bench-0', namespaceOf: (s) => s.namespace,
-    createNamespaces: true, cluster: ClusterSpec.parse({ proxy }), image: 'discobench/agent:dev', log: () => undefined, pollMs: 5, programTimeoutMs: 5000,
+    createNamespaces: true, restartProxyForFullSync: true, cluster: ClusterSpec.parse({ proxy }), image: 'discobench/agent:dev', log: () => undefined, pollMs: 5, programTimeoutMs: 5000,
   });
   return { api, runner, session, kp };
 }

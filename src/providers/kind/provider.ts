@@ -110,6 +110,7 @@ export class KindProvider implements Provider {
       agentNamespace: 'bench-0',
       namespaceOf: (s) => s.namespace,
       createNamespaces: true,
+      restartProxyForFullSync: true,
       cluster,
       image: this.deps.image ?? DEFAULT_AGENT_IMAGE,
       log: this.ctx.log,
