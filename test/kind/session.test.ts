@@ -55,7 +55,7 @@ function setup(proxy: 'iptables' | 'nftables' = 'iptables') {
   });
   const session = new KubeSession({
     api, runner, runId: 't1', runNamespace: 'discobench-t1', agentNamespace: 'bench-0', namespaceOf: (s) => s.namespace,
-    createNamespaces: true, cluster: ClusterSpec.parse({ proxy }), image: 'discobench/agent:dev', log: () => undefined, pollMs: 5, programTimeoutMs: 5000,
+    createNamespaces: true, restartProxyForFullSync: true, cluster: ClusterSpec.parse({ proxy }), image: 'discobench/agent:dev', log: () => undefined, pollMs: 5, programTimeoutMs: 5000,
   });
   return { api, runner, session, kp };
 }
@@ -161,4 +161,33 @@ test('sample: CoreDNS and kube-proxy CPU from the kubelet, CoreDNS queries from 
   assert.equal(s.proxyCpuSeconds, 2);
   assert.equal(s.dnsServerQueries, 175);
   assert.equal(s.cacheHits, undefined);
+});
+
+test('applyServices: a change kube-proxy does not program (ExternalName) is not timed', async () => {
+  const { api, session } = setup();
+  const spec = ServicesSpec.parse({ count: 1, externalName: 1, namespaces: 1 });
+  const state = generateServices(spec, []);
+  await session.applyServices(state, { full: false });
+  const ext = state.services.find((s) => s.type === 'ExternalName')!;
+  ext.externalName = 'api-9.example.com';
+  api.log.length = 0;
+  const r = await session.applyServices(state, { full: false });
+  assert.deepEqual(api.log, ['apply Service/bench-0/external-0']);
+  assert.ok(Number.isNaN(r.durationMs));
+});
+
+test('applyServices: kube-proxy metrics unreachable (127.0.0.1 bind) -> no figure, no endless wait', async () => {
+  const { api, session } = setup();
+  delete api.podProxy['kube-system/kp-a:10249/metrics'];
+  const t0 = Date.now();
+  const r = await session.applyServices(generateServices(ServicesSpec.parse({ count: 2, namespaces: 1 }), []), { full: false });
+  assert.ok(Number.isNaN(r.durationMs));
+  assert.ok(Date.now() - t0 < 2000);
+});
+
+test('agent Job: --ndots in the args sets the pod dnsConfig', async () => {
+  const { agentJob } = await import('../../src/providers/kube/agent-job.js');
+  const job = agentJob({ name: 'a', namespace: 'bench-0', runId: 't1', image: 'i', req: { agent: 'dns', client: 0, timeoutMs: 1000, args: ['--ndots', '1', '--json'] } });
+  assert.deepEqual(job.spec.template.spec.dnsConfig, { options: [{ name: 'ndots', value: '1' }] });
+  assert.deepEqual(job.spec.template.spec.containers[0].args, ['agent', 'dns', '--ndots', '1', '--json']);
 });

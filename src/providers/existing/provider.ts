@@ -8,7 +8,7 @@ import type { ClusterState } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderFactory, ProviderSample, SyncReport } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
-import { ClientNodeApi, loadKubeConfig } from '../kube/client-node-api.js';
+import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, formatCommand, type CommandRunner } from '../kube/command.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { runLabels, runNamespace } from '../kube/labels.js';
@@ -20,7 +20,7 @@ import { guardContext } from './guard.js';
 export interface ExistingDeps {
   runner?: CommandRunner;
   /** the API client for a context ('' = kubeconfig's current one); tests pass a fake */
-  kubeApi?: (context?: string) => KubeApi;
+  kubeApi?: KubeApiFactory;
   image?: string;
 }
 
@@ -51,9 +51,9 @@ export class ExistingProvider implements Provider {
   }
 
   /** Connects and applies the context guard before anything else touches the cluster. */
-  private connect(): KubeApi {
+  private async connect(): Promise<KubeApi> {
     if (!this.api) {
-      const api = (this.deps.kubeApi ?? ((c?: string) => new ClientNodeApi(loadKubeConfig(c))))(this.ctx.options.context);
+      const api = await (this.deps.kubeApi ?? connectKube)(this.ctx.options.context);
       guardContext(api.context, this.ctx.options);
       this.api = api;
     }
@@ -78,7 +78,7 @@ export class ExistingProvider implements Provider {
       if (err instanceof PrerequisiteError) throw new PrerequisiteError('kubectl not found', 'install kubectl: https://kubernetes.io/docs/tasks/tools/');
       throw err;
     }
-    const api = this.connect();
+    const api = await this.connect();
     try {
       await api.listNodes();
     } catch (err) {
@@ -87,7 +87,7 @@ export class ExistingProvider implements Provider {
   }
 
   async up(cluster: ClusterConfig): Promise<ClusterInfo> {
-    const api = this.connect();
+    const api = await this.connect();
     const kubectl = (...args: string[]) => this.runner.run('kubectl', ['--context', api.context, ...args], { signal: this.ctx.signal });
     this.namespaceCreated = true;
     await api.apply(namespaceObject(this.namespace, this.ctx.runId));
@@ -99,7 +99,13 @@ export class ExistingProvider implements Provider {
     await kubectl('-n', this.namespace, 'rollout', 'status', 'deployment/disco-backend', '--timeout=5m');
     const dnsIP = (await kubectl('-n', 'kube-system', 'get', 'service', 'kube-dns', '-o', 'jsonpath={.spec.clusterIP}')).stdout.trim();
     if (!dnsIP) throw new MeasurementError('the cluster has no kube-system/kube-dns Service', 'discobench measures cluster DNS behind kube-dns');
+    const kubeProxies = await api.listPods('kube-system', 'k8s-app=kube-proxy');
+    const ciliumAgents = kubeProxies.length ? [] : await api.listPods('kube-system', 'k8s-app=cilium');
+    const proxyKind = ciliumAgents.length ? 'cilium' : 'kube-proxy';
+    this.ctx.log(`existing: Services are programmed by ${proxyKind === 'cilium' ? 'Cilium' : `kube-proxy (${kubeProxies.length} pods)`}`);
     this.session = new KubeSession({
+      proxyKind,
+      rulesFromMetrics: true,
       api,
       runner: this.runner,
       runId: this.ctx.runId,

@@ -8,9 +8,8 @@ import type { ClusterState } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderFactory, ProviderSample, SyncReport } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
-import { ClientNodeApi, loadKubeConfig } from '../kube/client-node-api.js';
+import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
-import type { KubeApi } from '../kube/kube-api.js';
 import { kindClusterName, runNamespace } from '../kube/labels.js';
 import { KubeSession } from '../kube/session.js';
 import { CILIUM_VERSION } from './cilium.js';
@@ -21,7 +20,7 @@ import { countRulesInNode } from './rules.js';
 export interface KindDeps {
   runner?: CommandRunner;
   /** builds the API client once the cluster exists (tests: an in-memory fake) */
-  kubeApi?: (context: string) => KubeApi;
+  kubeApi?: KubeApiFactory;
   image?: string;
 }
 
@@ -99,7 +98,7 @@ export class KindProvider implements Provider {
       }
     }
     const context = `kind-${this.clusterName}`;
-    const api = (this.deps.kubeApi ?? ((c: string) => new ClientNodeApi(loadKubeConfig(c))))(context);
+    const api = await (this.deps.kubeApi ?? connectKube)(context);
     const ns = runNamespace(this.ctx.runId);
     const controlPlane = `${this.clusterName}-control-plane`;
     this.session = new KubeSession({
@@ -111,6 +110,7 @@ export class KindProvider implements Provider {
       agentNamespace: 'bench-0',
       namespaceOf: (s) => s.namespace,
       createNamespaces: true,
+      restartProxyForFullSync: true,
       cluster,
       image: this.deps.image ?? DEFAULT_AGENT_IMAGE,
       log: this.ctx.log,

@@ -24,8 +24,13 @@ export function agentArgs(req: Pick<AgentRequest, 'agent' | 'args'>): string[] {
   return ['agent', req.agent, ...args, ...(args.includes('--json') ? [] : ['--json'])];
 }
 
-/** ndots from a resolv.conf among the agent's files, so the pod's own resolv.conf matches the variant. */
-export function ndotsOf(files: Record<string, string> | undefined): number | undefined {
+/**
+ * The variant's ndots, so the pod's own resolv.conf matches it: an `--ndots N` argument, else the
+ * options line of a resolv.conf among the agent's files.
+ */
+export function ndotsOf(files: Record<string, string> | undefined, args: AgentRequest['args'] = []): number | undefined {
+  const i = args.indexOf('--ndots');
+  if (i >= 0 && typeof args[i + 1] === 'string' && /^\d+$/.test(args[i + 1] as string)) return Number(args[i + 1]);
   for (const text of Object.values(files ?? {})) {
     const m = /^options\b[^\n]*\bndots:(\d+)/m.exec(text);
     if (m && /^nameserver\s/m.test(text)) return Number(m[1]);
@@ -49,7 +54,7 @@ export function agentConfigMap(spec: AgentJobSpec): KubernetesObject & { data: R
 
 export function agentJob(spec: AgentJobSpec): KubernetesObject & { spec: Record<string, any> } {
   const labels = { ...runLabels(spec.runId), 'app.kubernetes.io/name': 'discobench-agent', 'discobench.io/client': String(spec.req.client) };
-  const ndots = ndotsOf(spec.req.files);
+  const ndots = ndotsOf(spec.req.files, spec.req.args);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

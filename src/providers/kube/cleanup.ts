@@ -1,7 +1,6 @@
 import { PrerequisiteError } from '../../core/errors.js';
-import { ClientNodeApi, loadKubeConfig } from './client-node-api.js';
+import { connectKube, type KubeApiFactory } from './connect.js';
 import { execRunner, type CommandRunner } from './command.js';
-import type { KubeApi } from './kube-api.js';
 import { kindClusterName, runSelector } from './labels.js';
 import { namespaceObject } from './objects.js';
 
@@ -14,7 +13,7 @@ export interface KubeCleanReport {
 
 export interface CleanDeps {
   runner?: CommandRunner;
-  kubeApi?: () => KubeApi;
+  kubeApi?: KubeApiFactory;
 }
 
 /**
@@ -37,7 +36,7 @@ export async function cleanKubeLeftovers(runId?: string, deps: CleanDeps = {}): 
     report.skipped.push(`kind clusters: ${err instanceof PrerequisiteError ? 'kind not installed' : (err as Error).message}`);
   }
   try {
-    const api = deps.kubeApi ? deps.kubeApi() : new ClientNodeApi(loadKubeConfig());
+    const api = await (deps.kubeApi ?? connectKube)();
     for (const ns of await api.listNamespaces(runSelector(runId))) {
       await api.remove(namespaceObject(ns, runId ?? ''));
       report.namespaces.push(`${api.context}/${ns}`);

@@ -1,3 +1,5 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { PrerequisiteError, UsageError } from '../../core/errors.js';
 import { apiStatus, type JobStatus, type KubeApi, type PodInfo } from './kube-api.js';
@@ -41,7 +43,7 @@ export class ClientNodeApi implements KubeApi {
   private readonly core: k8s.CoreV1Api;
   private readonly batch: k8s.BatchV1Api;
 
-  constructor(kc: k8s.KubeConfig) {
+  constructor(private readonly kc: k8s.KubeConfig) {
     this.context = kc.getCurrentContext();
     this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
@@ -90,10 +92,38 @@ export class ClientNodeApi implements KubeApi {
   }
 
   async proxyPod(namespace: string, pod: string, port: number, path: string): Promise<string> {
-    return this.core.connectGetNamespacedPodProxyWithPath({ namespace, name: `${pod}:${port}`, path });
+    return this.rawGet(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/${path}`);
   }
 
   async proxyNode(node: string, path: string): Promise<string> {
-    return this.core.connectGetNodeProxyWithPath({ name: node, path });
+    return this.rawGet(`/api/v1/nodes/${encodeURIComponent(node)}/proxy/${path}`);
+  }
+
+  /**
+   * GET a text path with the kubeconfig's credentials. The generated connect*ProxyWithPath calls
+   * percent-encode the slashes of a sub-path (metrics%2Fresource); metric paths are plain, so
+   * they go as written.
+   */
+  private async rawGet(path: string): Promise<string> {
+    const server = this.kc.getCurrentCluster()?.server;
+    if (!server) throw new Error(`context ${this.context} has no cluster server`);
+    const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
+    // applyToHTTPSOptions adds the cluster CA, client certificates and auth headers (token, exec)
+    const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'text/plain, */*' } };
+    await this.kc.applyToHTTPSOptions(opts);
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? https : http).request(url, opts, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      });
+      req.setTimeout(30_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
+      req.on('error', reject);
+      req.end();
+    });
+    if (status < 200 || status >= 300) throw Object.assign(new Error(`GET ${path}: HTTP ${status} ${text.slice(0, 200)}`), { code: status });
+    return text;
   }
 }

@@ -39,6 +39,19 @@ export interface SessionOptions {
   log(message: string): void;
   /** counts the programmed rules when kube-proxy's metrics don't (nftables, IPVS, Cilium) */
   countRules?: () => Promise<number | undefined>;
+  /**
+   * take proxy.rules from kube-proxy's iptables rule counter: kind in iptables mode; existing,
+   * whose mode is unknown, whenever kube-proxy reports the counter (it does in iptables mode only)
+   */
+  rulesFromMetrics?: boolean;
+  /**
+   * time a full sync by restarting kube-proxy (its first sync programs everything): fine on a
+   * cluster of our own (kind), not on someone else's (existing), where the syncs that follow
+   * the writes are timed instead
+   */
+  restartProxyForFullSync?: boolean;
+  /** who programs Services: kind knows from the scenario; existing finds out from the cluster */
+  proxyKind?: 'kube-proxy' | 'cilium';
   /** poll interval while waiting for the data plane (tests shorten it) */
   pollMs?: number;
   /** give up waiting for the data plane after this long */
@@ -61,7 +74,11 @@ export class KubeSession {
   private backendReplicas = 0;
   private agentSeq = 0;
 
-  constructor(private readonly o: SessionOptions) {}
+  private readonly cilium: boolean;
+
+  constructor(private readonly o: SessionOptions) {
+    this.cilium = (o.proxyKind ?? (o.cluster.proxy === 'cilium' ? 'cilium' : 'kube-proxy')) === 'cilium';
+  }
 
   private kubectl(args: string[]): Promise<unknown> {
     return this.o.runner.run('kubectl', ['--context', this.o.api.context, ...args]);
@@ -103,7 +120,8 @@ export class KubeSession {
     }
     const changed = [...desired].filter(([k, d]) => opts.full || this.applied.get(k)?.fingerprint !== d.fingerprint);
     const removed = [...this.applied].filter(([k]) => !desired.has(k));
-    const proxiedChanges = services.filter((s) => isProxied(s) && changed.some(([k]) => k === serviceKey(s))).length + removed.length;
+    const changedKeys = new Set(changed.map(([k]) => k));
+    const proxiedChanges = services.filter((s) => isProxied(s) && changedKeys.has(serviceKey(s))).length + removed.length;
 
     const before = await this.scrapeProxies();
     await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
@@ -118,19 +136,25 @@ export class KubeSession {
     this.o.log(`kube: ${changed.length} Services written, ${removed.length} deleted; waiting for the data plane`);
 
     let figure: SyncFigure | undefined;
-    if (this.o.cluster.proxy === 'cilium') {
+    if (proxiedChanges === 0 && !opts.full) {
+      // nothing the proxy programs changed (ExternalName, headless): no sync to wait for or time
+      this.o.log('kube: no proxied Service changed; no sync to time');
+    } else if (before.size === 0) {
+      // e.g. kube-proxy's metrics bound to 127.0.0.1 (the default outside kind's config here)
+      this.o.log(`kube: no ${this.cilium ? 'Cilium agent' : 'kube-proxy'} metrics reachable through the API server; sync time not measured`);
+    } else if (this.cilium) {
       const after = await this.waitCilium(before, proxiedChanges);
       figure = after && slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'full')));
     } else {
       let after = await this.waitKubeProxy(writtenAt, before.size);
-      if (opts.full) {
+      if (opts.full && this.o.restartProxyForFullSync) {
         // A full sync on demand: a restarted kube-proxy programs every Service in its first sync.
         const restartedAt = Date.now() / 1000;
         await this.kubectl(['-n', 'kube-system', 'delete', 'pod', '-l', 'k8s-app=kube-proxy', '--wait=true']);
         after = await this.waitKubeProxy(restartedAt, before.size, new Set(before.keys()));
         figure = slowest(after.map((a) => syncBetween(undefined, a, 'full')));
       } else {
-        figure = slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'partial')));
+        figure = slowest(after.map((a) => syncBetween(before.get(a.pod), a, opts.full ? 'full' : 'partial')));
       }
     }
     if (figure) this.o.log(`kube: sync ${figure.durationMs.toFixed(1)} ms (${figure.source}, ${figure.syncs} sync(s))`);
@@ -140,7 +164,7 @@ export class KubeSession {
   }
 
   private async countRules(): Promise<number | undefined> {
-    if (this.o.cluster.proxy === 'iptables') {
+    if (!this.cilium && (this.o.rulesFromMetrics ?? this.o.cluster.proxy === 'iptables')) {
       const snaps = [...(await this.scrapeProxies()).values()];
       const n = snaps.map((s) => s.iptablesRules).filter((x): x is number => x !== undefined);
       if (n.length) return Math.max(...n);
@@ -149,13 +173,13 @@ export class KubeSession {
   }
 
   private async proxyPods(): Promise<PodInfo[]> {
-    const selector = this.o.cluster.proxy === 'cilium' ? 'k8s-app=cilium' : 'k8s-app=kube-proxy';
+    const selector = this.cilium ? 'k8s-app=cilium' : 'k8s-app=kube-proxy';
     return (await this.o.api.listPods('kube-system', selector)).filter((p) => p.phase === 'Running');
   }
 
   /** One snapshot per running proxy pod; a pod that cannot be scraped right now is left out. */
   async scrapeProxies(): Promise<Map<string, ProxySnapshot>> {
-    const cilium = this.o.cluster.proxy === 'cilium';
+    const cilium = this.cilium;
     const out = new Map<string, ProxySnapshot>();
     for (const pod of await this.proxyPods()) {
       try {
@@ -213,7 +237,7 @@ export class KubeSession {
     const time = Date.now();
     const dnsPods = await this.o.api.listPods('kube-system', 'k8s-app=kube-dns');
     const proxyPods = await this.proxyPods();
-    const proxyContainer = this.o.cluster.proxy === 'cilium' ? 'cilium-agent' : 'kube-proxy';
+    const proxyContainer = this.cilium ? 'cilium-agent' : 'kube-proxy';
     const dnsRefs: ContainerRef[] = dnsPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: 'coredns' }));
     const proxyRefs: ContainerRef[] = proxyPods.map((p) => ({ namespace: 'kube-system', pod: p.name, container: proxyContainer }));
     const nodes = [...new Set([...dnsPods, ...proxyPods].map((p) => p.node).filter(Boolean))];
