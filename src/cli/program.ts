@@ -15,10 +15,13 @@ export function formatError(err: unknown): string {
 export function buildProgram(): Command {
   const program = new Command('discobench')
     .description('benchmarks and load-tests Kubernetes service discovery')
-    .version('0.1.0')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    .version('0.1.0');
   addCommands(program);
+  // subcommands don't inherit these: without it a bad flag would exit 1 from inside commander
+  const apply = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) }).showHelpAfterError('(run with --help for usage)');
+    cmd.commands.forEach(apply);
+  };
+  apply(program);
   return program;
 }

@@ -55,7 +55,7 @@ export function expandVariants(scenario: Scenario, shownFile: string): Variant[]
     for (const [k, v] of Object.entries(params)) setPath(doc, k, v);
     const parsed = ScenarioSpec.safeParse(doc);
     if (!parsed.success) {
-      for (const line of formatIssues(shownFile, parsed.error.issues)) {
+      for (const line of formatIssues(shownFile, parsed.error.issues, doc)) {
         const key = Object.keys(params).find((k) => line.includes(`: ${k}`));
         problems.push(key ? line.replace(`: ${key}`, `: matrix.${key}[${(scenario.matrix[key] ?? []).indexOf(params[key]!)}] (${key})`) : line);
       }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument, parse as parseYamlValue } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { setPath } from './paths.js';
+import { getPath, setPath } from './paths.js';
 import { ScenarioSpec, type Scenario } from './schema.js';
 
 /** scenarios/ of the package, wherever it is installed (dist/src/scenario -> ../../../scenarios). */
@@ -55,20 +55,20 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+function issueMessage(issue: z.core.$ZodIssue, doc: unknown): string {
   if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_type' && getPath(doc, issue.path.map(String).join('.')) === undefined) return 'is required';
   return issue.message;
 }
 
 /** Problems as "file: path: message" lines; unknown keys report the key's own path. */
-export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], setPaths: ReadonlySet<string> = new Set()): string[] {
+export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], doc: unknown, setPaths: ReadonlySet<string> = new Set()): string[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
     const where = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? (path ? `${path}.${issue.keys[0]}` : issue.keys[0]!) : path || '(top)';
     const origin = [...setPaths].some((p) => where === p || where.startsWith(`${p}.`) || where.startsWith(`${p}[`)) ? '--set ' : `${file}: `;
-    return `${origin}${where}: ${issueMessage(issue)}`;
+    return `${origin}${where}: ${issueMessage(issue, doc)}`;
   });
 }
 
@@ -94,7 +94,7 @@ export function loadScenario(nameOrFile: string, sets: readonly string[] = []): 
   }
   const parsed = ScenarioSpec.safeParse(obj);
   if (!parsed.success) {
-    const problems = formatIssues(shown, parsed.error.issues, setPaths);
+    const problems = formatIssues(shown, parsed.error.issues, obj, setPaths);
     throw new ScenarioError(problems.length === 1 ? problems[0]! : `${problems.length} problems in ${shown}:\n  ${problems.join('\n  ')}`, undefined, problems);
   }
   return { scenario: parsed.data, file, raw: obj };

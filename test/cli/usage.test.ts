@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ourNetns } from '../e2e/host-state.js';
 import { runCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'disco-cli-'));
-const netns = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('disco-'));
+const netns = ourNetns;
 
 test('a malformed scenario exits 2 with one line naming the file and the field', async () => {
   const f = join(dir, 'bad.yaml');
@@ -28,14 +28,14 @@ test('a bad --set exits 2 naming the --set path; an unknown flag exits 2', async
 });
 
 test('--dry-run prints the plan and creates no namespace or directory', async () => {
-  const before = netns();
   const out = join(dir, 'dry');
   const r = await runCli(['bench', '--scenario', 'smoke', '--dry-run', '--out', out, '--set', 'workloads.dns.ndots=[5,1]']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /variants:\n {2}ndots=5 .*\n {2}ndots=1 /);
   assert.match(r.stdout, /disco-[0-9a-f]{8}-node/);
   assert.match(r.stdout, /dry run: nothing was created/);
-  assert.deepEqual(netns(), before);
+  const runId = /disco-([0-9a-f]{8})-node/.exec(r.stdout)![1]!;
+  assert.deepEqual(netns().filter((n) => n.includes(runId)), []);
   assert.throws(() => readdirSync(out));
 });
 

@@ -1,23 +1,38 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { haveTool } from '../../core/exec.js';
 import { cleanLocalRun, leftoverRunIds } from '../../providers/local/cleanup.js';
+
+/** Whether there is any cluster to look at: a kind binary or a kubeconfig. */
+async function kubeReachable(): Promise<boolean> {
+  return (await haveTool('kind')) || Boolean(process.env['KUBECONFIG']) || existsSync(join(homedir(), '.kube', 'config'));
+}
 
 /** Removes leftovers of interrupted runs by run id (all of ours when no id is given). */
 export function cleanCommand(): Command {
   return new Command('clean')
-    .description('removes leftovers of interrupted runs (namespaces, rules, processes) by run id')
+    .description('removes leftovers of interrupted runs (namespaces, rules, processes, kind clusters) by run id')
     .argument('[runIds...]', 'run ids (default: every leftover run)')
-    .action(async (ids: string[]) => {
+    .option('--local-only', 'only the local provider (skip kind clusters and labelled namespaces)')
+    .action(async (ids: string[], o: { localOnly?: boolean }) => {
       const bad = ids.find((id) => !/^[0-9a-f]{8}$/.test(id));
       if (bad) throw new UsageError(`clean: "${bad}" is not a run id`, 'run ids are 8 hex digits, as in namespace names disco-<runId>-node');
       const targets = ids.length > 0 ? ids : await leftoverRunIds();
-      if (targets.length === 0) {
-        process.stdout.write('nothing to clean\n');
-        return;
-      }
       for (const id of targets) {
         const removed = await cleanLocalRun(id);
         process.stdout.write(`run ${id}: removed ${removed.length} namespace(s)\n`);
+      }
+      if (targets.length === 0) process.stdout.write('local: nothing to clean\n');
+      if (o.localOnly || !(await kubeReachable())) return;
+      const { cleanKubeLeftovers } = await import('../../providers/kube/cleanup.js');
+      for (const id of ids.length > 0 ? ids : [undefined]) {
+        const report = await cleanKubeLeftovers(id);
+        for (const c of report.kindClusters) process.stdout.write(`kind cluster ${c}: deleted\n`);
+        for (const n of report.namespaces) process.stdout.write(`namespace ${n}: deleted\n`);
+        for (const s of report.skipped) process.stdout.write(`skipped ${s}\n`);
       }
     });
 }
