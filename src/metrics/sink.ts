@@ -14,7 +14,9 @@ export class MetricSink {
   private readonly seriesMap = new Map<string, Series>();
   private readonly t0 = Date.now();
 
+  /** Non-finite values (a figure a provider could not measure) are dropped, never recorded. */
   observe(name: string, value: number): void {
+    if (!Number.isFinite(value)) return;
     record(this.hist(name), value);
   }
 
@@ -31,6 +33,7 @@ export class MetricSink {
   }
 
   set(name: string, value: number, count = 1): void {
+    if (!Number.isFinite(value)) return;
     this.gauges.set(name, { value, count });
   }
 
@@ -43,6 +46,7 @@ export class MetricSink {
   }
 
   point(name: string, value: number, time = Date.now()): void {
+    if (!Number.isFinite(value)) return;
     const s = this.seriesMap.get(name) ?? [];
     s.push([+((time - this.t0) / 1000).toFixed(3), value]);
     this.seriesMap.set(name, s);
