@@ -114,6 +114,21 @@ describe('http agent against real servers', () => {
     }
   });
 
+  test('a server closing keep-alive connections after a limit is no error: the agent reconnects', async () => {
+    const limited = await countingServer(200);
+    limited.server.maxRequestsPerSocket = 5;
+    try {
+      const out = await runHttpAgent(base(limited.port, { connections: 2, durationMs: 500 }));
+      await settle();
+      const responses = out.info?.responses as number;
+      assert.ok(responses > 20, `only ${responses} responses`);
+      assert.equal(out.metrics['http.errors'].value, 0, JSON.stringify(out.info));
+      assert.ok(limited.maxPerConnection <= 5 && limited.connections >= Math.floor(responses / 5), `${limited.connections} connections for ${responses}`);
+    } finally {
+      await close(limited);
+    }
+  });
+
   test('a server answering 500: every response is an error, and no latency is recorded', async () => {
     failing.reset();
     const out = await runHttpAgent(base(failing.port, { durationMs: 500 }));
