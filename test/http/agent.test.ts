@@ -175,3 +175,16 @@ test('split spreads connections over workers', () => {
   assert.deepEqual(split(10, 3), [4, 3, 3]);
   assert.deepEqual(split(2, 2), [1, 1]);
 });
+
+test('a rate: the agent paces its requests, and idle gaps are no timeouts', async () => {
+  const c = await countingServer(200);
+  try {
+    const out = await runHttpAgent(base(c.port, { connections: 2, rate: 20, durationMs: 1500, timeoutMs: 300 }));
+    const responses = out.info?.responses as number;
+    // 20/s for about 1.5 s (autocannon paces per whole second)
+    assert.ok(responses >= 15 && responses <= 45, `${responses} responses at 20/s`);
+    assert.equal(out.metrics['http.errors'].value, 0, JSON.stringify(out.info));
+  } finally {
+    await close(c);
+  }
+});

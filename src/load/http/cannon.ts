@@ -158,7 +158,18 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
       if (info.shouldKeepAlive === false) serverCloses = true;
     });
     c.on('connError', () => { part.connErrors++; });
-    c.on('timeout', () => { part.timeouts++; noteError('request timed out'); });
+    // autocannon's timer also fires on a connection idling under --rate; only owed responses count
+    let pendingAtDestroy = 0;
+    const destroyConnection = c._destroyConnection;
+    c._destroyConnection = function (this: CannonClient) {
+      pendingAtDestroy = this.pipelinedRequests.size();
+      destroyConnection.call(this);
+    };
+    c.on('timeout', () => {
+      if (pendingAtDestroy === 0) return;
+      part.timeouts++;
+      noteError('request timed out');
+    });
   };
 
   return new Promise((resolvePromise, reject) => {
