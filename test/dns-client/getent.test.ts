@@ -44,7 +44,9 @@ interface Case { conf: string; name: string }
 const cases: Case[] = [];
 for (const ndots of [5, 2, 1]) for (const name of NAMES) cases.push({ conf: `nameserver ${IP}\n${SEARCH}\noptions ndots:${ndots} timeout:1 attempts:1\n`, name });
 for (const opt of ['single-request', 'single-request-reopen', 'edns0', 'no-aaaa', 'no-tld-query']) {
-  for (const name of ['svc-1', 'api-1.example.com', 'nosuch', 'sf.example.com']) cases.push({ conf: `nameserver ${IP}\n${SEARCH}\noptions ndots:5 timeout:1 attempts:1 ${opt}\n`, name });
+  // SERVFAIL under single-request costs a full timeout (glibc never sends the AAAA): once is enough
+  const names = opt === 'single-request' ? ['svc-1', 'api-1.example.com', 'nosuch', 'sf.example.com'] : ['svc-1', 'api-1.example.com', 'nosuch'];
+  for (const name of names) cases.push({ conf: `nameserver ${IP}\n${SEARCH}\noptions ndots:5 timeout:1 attempts:1 ${opt}\n`, name });
 }
 cases.push({ conf: `nameserver ${IP}\ndomain cluster.local\noptions ndots:2\n`, name: 'svc-2.bench-0.svc' });
 cases.push({ conf: `nameserver ${IP}\nsearch . default.svc.cluster.local\noptions ndots:3\n`, name: 'nosuch.x' });
