@@ -79,55 +79,41 @@ after(async () => {
   await deleteNetns(NS);
 });
 
+/** Runs the cases in one process inside the namespace; real: the real resolver's command. */
+async function runCases(list: Case[], real: string[], file: string): Promise<{ real: string[]; seen: string[]; sent: string[] }[]> {
+  const casesFile = join(dir, file);
+  writeFileSync(casesFile, JSON.stringify(list.map((c) => ({ ...c, real }))));
+  const res = await run('node', [join(here, 'fixtures/run-cases.js'), casesFile, LOG, `/etc/netns/${NS}/resolv.conf`], { netns: NS, timeoutMs: 45_000 });
+  return JSON.parse(res.stdout);
+}
+
 test('emulated glibc sends exactly the queries getent ahosts sends', { timeout: 50_000 }, async () => {
-  const { readFileSync } = await import('node:fs');
-  const real: string[][] = [];
-  for (const c of cases) {
-    writeFileSync(`/etc/netns/${NS}/resolv.conf`, c.conf);
-    writeFileSync(LOG, '');
-    await run('getent', ['ahosts', c.name], { netns: NS, reject: false });
-    real.push(readFileSync(LOG, 'utf8').split('\n').filter(Boolean));
-  }
-  const casesFile = join(dir, 'cases.json');
-  writeFileSync(casesFile, JSON.stringify(cases));
-  const res = await run('node', [join(here, 'fixtures/run-cases.js'), casesFile, LOG], { netns: NS });
-  const emu = JSON.parse(res.stdout) as { seen: string[]; sent: string[]; status: string }[];
+  const res = await runCases(cases, ['getent', 'ahosts'], 'cases.json');
   const mismatches: string[] = [];
   cases.forEach((c, i) => {
     const opts = c.conf.split('\n').filter((l) => !l.startsWith('nameserver')).join('; ');
-    if (JSON.stringify(real[i]) !== JSON.stringify(emu[i]!.seen)) {
-      mismatches.push(`${c.name} [${opts}]\n  glibc: ${real[i]!.join(', ')}\n  emu:   ${emu[i]!.seen.join(', ')}`);
+    if (JSON.stringify(res[i]!.real) !== JSON.stringify(res[i]!.seen)) {
+      mismatches.push(`${c.name} [${opts}]\n  glibc: ${res[i]!.real.join(', ')}\n  emu:   ${res[i]!.seen.join(', ')}`);
     }
-    assert.deepEqual(emu[i]!.sent, emu[i]!.seen, 'the emulation reports the queries the server saw');
+    assert.deepEqual(res[i]!.sent, res[i]!.seen, 'the emulation reports the queries the server saw');
   });
   assert.equal(mismatches.length, 0, mismatches.join('\n'));
   // the table covers the search list at every ndots, and the real resolver did query
-  assert.ok(real.some((q) => q.length === 8));
-  assert.ok(real.every((q) => q.length > 0));
+  assert.ok(res.some((r) => r.real.length === 8));
+  assert.ok(res.every((r) => r.real.length > 0));
 });
 
 test('emulated musl sends exactly the queries a musl-linked getaddrinfo sends', { timeout: 50_000 }, async (t) => {
   if (!(await haveTool('musl-gcc'))) return t.skip('musl-gcc not installed (apt-get install musl-tools)');
-  const { readFileSync } = await import('node:fs');
   const bin = join(dir, 'musl-gai');
   await run('musl-gcc', ['-static', '-O1', '-o', bin, fileURLToPath(new URL('../../../test/dns-client/fixtures/musl-gai.c', import.meta.url))]);
-  const real: string[][] = [];
-  for (const c of muslCases) {
-    writeFileSync(`/etc/netns/${NS}/resolv.conf`, c.conf);
-    writeFileSync(LOG, '');
-    await run(bin, [c.name], { netns: NS, reject: false });
-    real.push(readFileSync(LOG, 'utf8').split('\n').filter(Boolean));
-  }
-  const casesFile = join(dir, 'musl-cases.json');
-  writeFileSync(casesFile, JSON.stringify(muslCases));
-  const res = await run('node', [join(here, 'fixtures/run-cases.js'), casesFile, LOG], { netns: NS });
-  const emu = JSON.parse(res.stdout) as { seen: string[] }[];
+  const res = await runCases(muslCases, [bin], 'musl-cases.json');
   const mismatches: string[] = [];
   muslCases.forEach((c, i) => {
-    if (JSON.stringify(real[i]) !== JSON.stringify(emu[i]!.seen)) {
-      mismatches.push(`${c.name} [${c.conf.split('\n')[2]}]\n  musl: ${real[i]!.join(', ')}\n  emu:  ${emu[i]!.seen.join(', ')}`);
+    if (JSON.stringify(res[i]!.real) !== JSON.stringify(res[i]!.seen)) {
+      mismatches.push(`${c.name} [${c.conf.split('\n')[2]}]\n  musl: ${res[i]!.real.join(', ')}\n  emu:  ${res[i]!.seen.join(', ')}`);
     }
   });
   assert.equal(mismatches.length, 0, mismatches.join('\n'));
-  assert.ok(real.some((q) => q.length === 8));
+  assert.ok(res.some((r) => r.real.length === 8));
 });
