@@ -8,7 +8,7 @@ import { externalNameService, generatedService, generateServices } from '../../s
 import type { ClusterState } from '../../src/model/cluster.js';
 import { pollUntil, type ServerProcess } from '../../src/dns/server/process.js';
 import { nodeLocalNotrackRules, renderClusterUnbound, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
-import { parseUnboundReplyLog, parseUnboundStats, reloadClusterZones, startUnbound, unboundAddServices, unboundStats, writeClusterZones } from '../../src/dns/server/unbound-process.js';
+import { parseUnboundReplyLog, parseUnboundStats, reloadClusterZones, startUnbound, unboundAddServices, unboundStats, unboundVersion, writeClusterZones } from '../../src/dns/server/unbound-process.js';
 import { upstreamAddress } from '../../src/dns/server/upstream.js';
 import { delNetns, dig, makeNetns, startUpstreamCli } from './helpers.js';
 
@@ -101,6 +101,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
 
   it('counts the queries it answered in unboundStats', async () => {
     const before = await unboundStats(clusterCtl, NS);
+    const cpu0 = await cluster!.cpuSeconds();
     const names = Array.from({ length: 20 }, (_, i) => `svc-${i % 5}.bench-${(i % 5) % 2}.svc.cluster.local`);
     // one dig process, 20 queries
     await run('dig', ['+tries=1', '+time=3', '+short', `@${CLUSTER}`, ...names], { netns: NS });
@@ -110,6 +111,9 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     // and logged each reply (log-replies), in the order sent
     const logged = () => parseUnboundReplyLog(cluster!.stderr()).filter((r) => r.type === 'A' && /^svc-\d\.bench-\d\.svc\.cluster\.local\.$/.test(r.name));
     await pollUntil(async () => logged().length >= 20, 5000, 'the reply log');
+    const cpu1 = await cluster!.cpuSeconds();
+    assert.ok(cpu1 >= cpu0 && cpu1 > 0 && cpu1 < 60, `unbound cpu ${cpu0} -> ${cpu1} s`);
+    assert.match(await unboundVersion(), /^1\.\d+\.\d+$/);
     assert.deepEqual(logged().slice(-20).map((r) => `${r.name} ${r.rcode}`), names.map((n) => `${n}. NOERROR`));
   });
 
