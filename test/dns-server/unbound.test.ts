@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../src/core/exec.js';
+import { MeasurementError } from '../../src/core/errors.js';
 import { externalNameService, generatedService, generateServices } from '../../src/model/generate.js';
 import type { ClusterState } from '../../src/model/cluster.js';
 import { pollUntil, type ServerProcess } from '../../src/dns/server/process.js';
@@ -183,5 +184,12 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     assert.deepEqual((await q.query(CLUSTER, reverseQueryName('10.96.1.12'), 'PTR')).data, [`${name}.`]);
     assert.deepEqual((await q.query(CLUSTER, 'external-7.bench-1.svc.cluster.local', 'A')).data, ['api-7.example.com.', upstreamAddress(7)]);
     assert.equal((await q.query(CLUSTER, 'svc-13.bench-1.svc.cluster.local', 'A')).status, 'NXDOMAIN');
+  });
+
+  it('fails fast with unbound\'s own message when it cannot bind', async () => {
+    const conf = renderNodeLocalUnbound({ listen: ['10.9.9.9'], clusterDns: CLUSTER, upstream: UPSTREAM, controlSocket: join(dir, 'bad.sock'), pidFile: join(dir, 'bad.pid') });
+    const ctl = join(dir, 'bad-control.conf');
+    await writeFile(ctl, renderControlConf(join(dir, 'bad.sock')));
+    await assert.rejects(startUnbound({ conf, confPath: join(dir, 'bad.conf'), controlConfPath: ctl, netns: NS }), (e: unknown) => e instanceof MeasurementError && /exited at start.*10\.9\.9\.9/s.test(e.message));
   });
 });
