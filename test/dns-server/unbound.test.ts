@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -191,5 +191,24 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     const ctl = join(dir, 'bad-control.conf');
     await writeFile(ctl, renderControlConf(join(dir, 'bad.sock')));
     await assert.rejects(startUnbound({ conf, confPath: join(dir, 'bad.conf'), controlConfPath: ctl, netns: NS }), (e: unknown) => e instanceof MeasurementError && /exited at start.*10\.9\.9\.9/s.test(e.message));
+  });
+
+  it('gives glibc (getent, ndots 5 search list) the addresses of short, ExternalName and external names', async () => {
+    const etc = `/etc/netns/${NS}`;
+    await mkdir(etc, { recursive: true });
+    try {
+      await writeFile(join(etc, 'resolv.conf'), `nameserver ${CLUSTER}\nsearch bench-1.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5 timeout:2 attempts:1\n`);
+      const ahosts = async (name: string) => {
+        const res = await run('getent', ['ahostsv4', name], { netns: NS, reject: false });
+        return [...new Set(res.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]))];
+      };
+      assert.deepEqual(await ahosts('svc-1'), ['10.96.1.1']);
+      assert.deepEqual(await ahosts('svc-2.bench-0'), ['10.96.1.2']);
+      assert.deepEqual(await ahosts('external-0.bench-0'), [upstreamAddress(0)]);
+      assert.deepEqual(await ahosts('api-5.example.com'), [upstreamAddress(5)]);
+      assert.deepEqual(await ahosts('nope'), []);
+    } finally {
+      await rm(etc, { recursive: true, force: true });
+    }
   });
 });
