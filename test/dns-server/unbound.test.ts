@@ -8,9 +8,10 @@ import { MeasurementError } from '../../src/core/errors.js';
 import { externalNameService, generatedService, generateServices } from '../../src/model/generate.js';
 import type { ClusterState } from '../../src/model/cluster.js';
 import { pollUntil, type ServerProcess } from '../../src/dns/server/process.js';
-import { nodeLocalNotrackRules, renderClusterUnbound, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
-import { parseUnboundReplyLog, parseUnboundStats, reloadClusterZones, startUnbound, unboundAddServices, unboundStats, unboundVersion, writeClusterZones } from '../../src/dns/server/unbound-process.js';
+import { nodeLocalNotrackRules, renderControlConf, renderNodeLocalUnbound } from '../../src/dns/server/unbound.js';
+import { parseUnboundReplyLog, parseUnboundStats, reloadClusterZones, startUnbound, unboundStats, unboundVersion } from '../../src/dns/server/unbound-process.js';
 import { upstreamAddress } from '../../src/dns/server/upstream.js';
+import { startClusterUnbound, startNodeLocalUnbound, type ClusterUnboundServer } from '../../src/dns/server/servers.js';
 import { delNetns, makeNetns, startUpstreamCli } from './helpers.js';
 import { reverseQueryName, startQueryClient, type QueryClient } from './netns-query.js';
 
@@ -33,22 +34,20 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
   let clusterCtl = '';
   let nodeLocalCtl = '';
   let cluster: ServerProcess | undefined;
+  let clusterServer: ClusterUnboundServer;
   let q: QueryClient;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'disco-tdnss-'));
     await makeNetns(NS, [CLUSTER, NODELOCAL, UPSTREAM]);
     procs.push(await startUpstreamCli(NS, { listen: `${UPSTREAM}:53`, zone: 'example.com', delayMs: DELAY_MS }));
-    clusterCtl = join(dir, 'cluster-control.conf');
-    await writeFile(clusterCtl, renderControlConf(join(dir, 'cluster.sock')));
-    await writeClusterZones(state, dir);
-    const clusterConf = renderClusterUnbound(state, { listen: [CLUSTER], upstream: UPSTREAM, controlSocket: join(dir, 'cluster.sock'), pidFile: join(dir, 'cluster.pid'), zoneDir: dir, logReplies: true });
-    cluster = await startUnbound({ conf: clusterConf, confPath: join(dir, 'cluster.conf'), controlConfPath: clusterCtl, netns: NS, keepStderrBytes: 1 << 20 });
+    clusterServer = await startClusterUnbound({ state, dir: join(dir, 'cluster'), netns: NS, listen: [CLUSTER], upstream: UPSTREAM, logReplies: true, keepStderrBytes: 1 << 20 });
+    cluster = clusterServer.process;
+    clusterCtl = clusterServer.controlConf;
     procs.push(cluster);
-    nodeLocalCtl = join(dir, 'nodelocal-control.conf');
-    await writeFile(nodeLocalCtl, renderControlConf(join(dir, 'nodelocal.sock')));
-    const nlConf = renderNodeLocalUnbound({ listen: [NODELOCAL], clusterDns: CLUSTER, upstream: UPSTREAM, controlSocket: join(dir, 'nodelocal.sock'), pidFile: join(dir, 'nodelocal.pid') });
-    procs.push(await startUnbound({ conf: nlConf, confPath: join(dir, 'nodelocal.conf'), controlConfPath: nodeLocalCtl, netns: NS }));
+    const nodeLocal = await startNodeLocalUnbound({ dir: join(dir, 'nodelocal'), netns: NS, listen: [NODELOCAL], clusterDns: CLUSTER, upstream: UPSTREAM });
+    nodeLocalCtl = nodeLocal.controlConf;
+    procs.push(nodeLocal.process);
     await run('iptables-restore', ['--noflush'], { netns: NS, input: nodeLocalNotrackRules([NODELOCAL, CLUSTER]) });
     q = await startQueryClient(NS);
   });
@@ -168,7 +167,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     const name = 'svc-9.bench-1.svc.cluster.local';
     assert.equal((await q.query(CLUSTER, name, 'A')).status, 'NXDOMAIN');
     const grown: ClusterState = { ...state, services: [...state.services, generatedService(9, { endpointsPerService: 2, namespaces: 2 })] };
-    await reloadClusterZones(grown, dir, clusterCtl, NS);
+    await reloadClusterZones(grown, join(dir, 'cluster'), clusterCtl, NS);
     assert.deepEqual((await q.query(CLUSTER, name, 'A')).data, ['10.96.1.9']);
     assert.deepEqual((await q.query(CLUSTER, reverseQueryName('10.96.1.9'), 'PTR')).data, [`${name}.`]);
   });
@@ -178,7 +177,7 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     const ext = externalNameService(7, { namespaces: 2 });
     const name = 'svc-12.bench-0.svc.cluster.local';
     assert.equal((await q.query(CLUSTER, name, 'A')).status, 'NXDOMAIN');
-    await unboundAddServices([svc, ext], state.clusterDomain, clusterCtl, NS);
+    assert.deepEqual(await clusterServer.update({ ...state, services: [...state.services, svc, ext] }), { kind: 'add', services: [svc, ext] });
     assert.deepEqual((await q.query(CLUSTER, name, 'A')).data, ['10.96.1.12']);
     assert.deepEqual((await q.query(CLUSTER, `_http._tcp.${name}`, 'SRV')).data, [`0 100 80 ${name}.`]);
     assert.deepEqual((await q.query(CLUSTER, reverseQueryName('10.96.1.12'), 'PTR')).data, [`${name}.`]);
