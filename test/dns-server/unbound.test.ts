@@ -156,6 +156,9 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     const hits: number[] = [];
     for (let i = 0; i < 3; i++) hits.push((await q.query(CLUSTER, 'api-78.example.com', 'A')).queryMs);
     assert.ok(Math.min(...hits) < DELAY_MS, `cached: ${hits.join(', ')} ms`);
+    // TCP: two queries on one connection (dig +keepopen), answered in order, each after the delay
+    const tcp = await run('dig', ['+tcp', '+keepopen', '+tries=1', '+time=3', '+short', `@${UPSTREAM}`, 'api-90.example.com', 'api-91.example.com'], { netns: NS });
+    assert.deepEqual(tcp.stdout.trim().split('\n'), [upstreamAddress(90), upstreamAddress(91)]);
     assert.equal((await q.query(UPSTREAM, 'nope.example.com', 'A')).status, 'NXDOMAIN');
     assert.equal((await q.query(UPSTREAM, 'example.org', 'A')).status, 'REFUSED');
     const nodata = await q.query(UPSTREAM, 'api-77.example.com', 'AAAA');
