@@ -66,7 +66,7 @@ function barCharts(run: RunResult): ChartSpec[] {
     out.push({
       id: chartId('', metric),
       title: `${metric} (${unit}, ${info.better} is better)`,
-      notes: [dist ? 'bar: p50 · tick: p90 · whisker top: p99 (repeats merged)' : rows.some((r) => r.a!.n > 1) ? 'bar: mean of repeats · whisker: min..max across repeats' : 'bar: measured value'],
+      notes: [dist ? 'bar: p50 · tick: p90 · whisker end: p99 (repeats merged)' : rows.some((r) => r.a!.n > 1) ? 'bar: mean of repeats · whisker: min..max across repeats' : 'bar: measured value'],
       height: horizontal ? Math.max(300, 60 + rows.length * 26) : undefined,
       config: {
         type: 'bar',
