@@ -7,6 +7,7 @@ import { metricInfo } from '../metrics/catalog.js';
 import { aggregate, fmt, groupVariants, metricNames } from './variants.js';
 import { analyzeScaling, fitQuality, humanValue, type Scaling } from './scaling.js';
 import { predict } from './projection.js';
+import { SCALE } from '../metrics/histogram.js';
 
 export interface ChartSpec {
   /** file-name safe, unique: the PNG is charts/<id>.png */
@@ -54,9 +55,11 @@ function barCharts(run: RunResult): ChartSpec[] {
   for (const metric of metricNames(run)) {
     const info = metricInfo(metric);
     const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a !== undefined);
-    if (rows.length === 0) continue;
+    // one variant: a bar says nothing its table row does not (distributions get a percentile curve)
+    if (rows.length < 2) continue;
     const unit = rows[0]!.a!.unit || info.unit;
     const dist = rows.some((r) => r.a!.dist !== undefined);
+    if (rows.every(({ a }) => a!.value === 0 && a!.max === 0 && a!.p99 === 0)) continue;
     const whiskers = rows.map(({ a }) => (dist ? { from: a!.p50, to: a!.p99, mark: a!.p90 } : a!.n > 1 ? { from: a!.min, to: a!.max } : null));
     const colours = colourKeys(rows.map((r) => r.g)).map((i) => PALETTE[i % PALETTE.length]!);
     const labels = rows.map((r) => shortLabel(r.g.label));
@@ -87,6 +90,42 @@ function barCharts(run: RunResult): ChartSpec[] {
           indexAxis: valueAxis === 'x' ? 'y' : 'x',
           plugins: { legend: { display: false } },
           scales: { [valueAxis]: { beginAtZero: true, suggestedMax: top > 0 ? top * 1.08 : 1, title: axisTitle(unit), ticks: { maxRotation: 0 } } },
+        },
+      },
+    });
+  }
+  return out;
+}
+
+const PERCENTILES: Array<[string, number]> = [['p10', 10], ['p25', 25], ['p50', 50], ['p75', 75], ['p90', 90], ['p95', 95], ['p99', 99], ['p99.9', 99.9], ['max', 100]];
+const MAX_CURVES = 8;
+
+/** Latency by percentile from the merged histograms, one line per variant: the tail at a glance. */
+function percentileCharts(run: RunResult): ChartSpec[] {
+  const groups = groupVariants(run);
+  const out: ChartSpec[] = [];
+  for (const metric of metricNames(run)) {
+    const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a?.hist !== undefined && r.a.count > 0);
+    if (rows.length === 0 || rows.length > MAX_CURVES) continue;
+    const info = metricInfo(metric);
+    const unit = rows[0]!.a!.unit || info.unit;
+    const datasets = rows.map(({ g, a }, i) => {
+      const color = PALETTE[i % PALETTE.length]!;
+      const h = a!.hist!;
+      return { label: shortLabel(g.label), data: PERCENTILES.map(([, p]) => (p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / SCALE), borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 3, tension: 0 };
+    });
+    const all = datasets.flatMap((d) => d.data).filter((v) => v > 0);
+    const log = all.length > 0 && Math.max(...all) / Math.min(...all) > 20;
+    out.push({
+      id: chartId('percentiles-', metric),
+      title: `${metric} by percentile (${unit}, ${info.better} is better)`,
+      notes: [`from the merged HDR histograms${log ? '; logarithmic scale' : ''}`],
+      config: {
+        type: 'line',
+        data: { labels: PERCENTILES.map(([l]) => l), datasets },
+        options: {
+          plugins: { legend: { display: rows.length > 1 } },
+          scales: { y: { type: log ? 'logarithmic' : 'linear', beginAtZero: !log, title: axisTitle(unit) } },
         },
       },
     });
@@ -168,5 +207,5 @@ function seriesCharts(run: RunResult): ChartSpec[] {
 }
 
 export function buildCharts(run: RunResult, scaling = analyzeScaling(run)): ChartSpec[] {
-  return [...barCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...seriesCharts(run)];
+  return [...barCharts(run), ...percentileCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...seriesCharts(run)];
 }
