@@ -99,13 +99,15 @@ function barCharts(run: RunResult): ChartSpec[] {
 
 const PERCENTILES: Array<[string, number]> = [['p10', 10], ['p25', 25], ['p50', 50], ['p75', 75], ['p90', 90], ['p95', 95], ['p99', 99], ['p99.9', 99.9], ['max', 100]];
 const MAX_CURVES = 8;
+/** below this many samples a percentile curve is a staircase of a few values; the table says it */
+const MIN_SAMPLES = 50;
 
 /** Latency by percentile from the merged histograms, one line per variant: the tail at a glance. */
 function percentileCharts(run: RunResult): ChartSpec[] {
   const groups = groupVariants(run);
   const out: ChartSpec[] = [];
   for (const metric of metricNames(run)) {
-    const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a?.hist !== undefined && r.a.count > 0);
+    const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a?.hist !== undefined && r.a.count >= MIN_SAMPLES);
     if (rows.length === 0 || rows.length > MAX_CURVES) continue;
     const info = metricInfo(metric);
     const unit = rows[0]!.a!.unit || info.unit;

@@ -27,8 +27,9 @@ function keyFiguresHtml(run: RunResult): string {
       .map((r) => `<tr>${name(r)}${td(r.unit, true)}${td(r.variant, true)}${td(String(r.a.n))}${td(fmt(r.a.p50))}${td(fmt(r.a.p90))}${td(fmt(r.a.p99))}${td(fmt(r.a.value))}${td(fmt(r.a.count))}</tr>`).join('')}</table></div></div>`);
   }
   if (figs.gauges.length > 0) {
-    parts.push(`<div class="card"><h3>Values <span class="note">(mean of repeats)</span></h3><div class="scroll"><table><tr><th class="l">metric</th><th class="l">unit</th><th class="l">variant</th><th>n</th><th>value</th><th>min</th><th>max</th></tr>${figs.gauges
-      .map((r) => `<tr>${name(r)}${td(r.unit, true)}${td(r.variant, true)}${td(String(r.a.n))}${td(fmt(r.a.value))}${td(fmt(r.a.min))}${td(fmt(r.a.max))}</tr>`).join('')}</table></div></div>`);
+    const spread = figs.gaugeSpread;
+    parts.push(`<div class="card"><h3>Values <span class="note">(mean of repeats)</span></h3><div class="scroll"><table><tr><th class="l">metric</th><th class="l">unit</th><th class="l">variant</th><th>n</th><th>value</th>${spread ? '<th>min</th><th>max</th>' : ''}</tr>${figs.gauges
+      .map((r) => `<tr>${name(r)}${td(r.unit, true)}${td(r.variant, true)}${td(String(r.a.n))}${td(fmt(r.a.value))}${spread ? td(fmt(r.a.min)) + td(fmt(r.a.max)) : ''}</tr>`).join('')}</table></div></div>`);
   }
   return parts.length > 0 ? `<h2>Key figures</h2><div class="stack">${parts.join('')}</div>` : '';
 }
