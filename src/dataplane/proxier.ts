@@ -5,7 +5,7 @@ import type { SyncReport } from '../providers/provider.js';
 import { PrerequisiteError } from '../core/errors.js';
 import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
-import { ChainNameCache, renderIptables, renderIptablesCleanup } from './iptables.js';
+import { ChainNameCache, renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
 import { renderIpvs } from './ipvs.js';
 
@@ -43,6 +43,7 @@ export class Proxier {
   private nftTouched = false;
   private ipvsTouched = false;
   private readonly iptNames = new ChainNameCache();
+  private readonly iptBlocks: IptablesBlockCache = new Map();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
   private needFull = false;
@@ -96,11 +97,12 @@ export class Proxier {
     let chains = new Map<string, string[]>();
     let nft: NftElements | undefined;
     if (this.opts.mode === 'iptables') {
-      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames });
+      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames, blocks: { cache: this.iptBlocks, fps } });
       for (const cs of r.chains.values()) for (const c of cs) this.installed.add(c);
       await run(this.restoreTool, ['-w', '5', '--noflush', '--counters'], { netns: this.opts.netns, input: r.text });
       this.jumpsInstalled = true;
       ({ rules, chains } = r);
+      for (const key of this.iptBlocks.keys()) if (!fps.has(key.slice(0, key.indexOf('\0')))) this.iptBlocks.delete(key);
     } else if (this.opts.mode === 'nftables') {
       const r = renderNftables(ports, {
         clusterCIDR: this.opts.clusterCIDR,

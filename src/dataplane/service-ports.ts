@@ -25,6 +25,8 @@ export interface ServicePortInfo {
   protocol: string;
   clusterIP: string;
   port: number;
+  /** index of this port in the Service's ports */
+  portIndex: number;
   /** ready endpoints only, in input order */
   endpoints: EndpointAddr[];
 }
@@ -33,7 +35,7 @@ export function servicePorts(s: Service): ServicePortInfo[] {
   if (!isProxied(s)) return [];
   const svcKey = serviceKey(s);
   const ready = s.endpoints.filter((e) => e.ready);
-  return s.ports.map((p) => ({
+  return s.ports.map((p, portIndex) => ({
     svcKey,
     namespace: s.namespace,
     name: s.name,
@@ -42,6 +44,7 @@ export function servicePorts(s: Service): ServicePortInfo[] {
     protocol: p.protocol.toLowerCase(),
     clusterIP: s.clusterIP,
     port: p.port,
+    portIndex,
     endpoints: ready.map((e) => ({ ip: e.ip, port: p.targetPort, hostPort: `${e.ip}:${p.targetPort}` })),
   }));
 }
