@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isProxied, serviceKey, type ClusterState, type Service } from '../model/cluster.js';
 
 /**
@@ -61,12 +60,12 @@ export function allServicePorts(state: ClusterState): ServicePortInfo[] {
  */
 export function serviceFingerprint(s: Service): string {
   if (!isProxied(s)) return '';
-  const h = createHash('sha1');
-  h.update(s.clusterIP);
-  for (const p of s.ports) h.update(`|${p.name},${p.protocol},${p.port},${p.targetPort}`);
-  h.update('#');
-  for (const e of s.endpoints) if (e.ready) h.update(`${e.ip},`);
-  return h.digest('base64');
+  // the content itself (a few dozen bytes per Service) is cheaper to build and compare than a hash
+  let fp = s.clusterIP;
+  for (const p of s.ports) fp += `|${p.name},${p.protocol},${p.port},${p.targetPort}`;
+  fp += '#';
+  for (const e of s.endpoints) if (e.ready) fp += `${e.ip},`;
+  return fp;
 }
 
 /** svcKey -> fingerprint for every proxied Service of the state. */
