@@ -1,4 +1,10 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** one-shot crypto.hash (Node >= 20.12) is several times faster than createHash for short names */
+const sha256: (text: string) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'buffer')
+    : (text) => crypto.createHash('sha256').update(text).digest();
 
 /**
  * kube-proxy's chain names. iptables chain names must stay <= 28 characters, so kube-proxy names
@@ -20,7 +26,7 @@ function base32Prefix(digest: Buffer, chars: number): string {
 }
 
 function hash(text: string, chars: number): string {
-  return base32Prefix(createHash('sha256').update(text).digest(), chars);
+  return base32Prefix(sha256(text), chars);
 }
 
 /** proxy.ServicePortName.String(): "ns/name:portName", or "ns/name" for an unnamed port. */

@@ -58,6 +58,21 @@ export class ChainNameCache {
   }
 }
 
+/**
+ * Text of one service port's KUBE-SVC-/KUBE-SEP- chains, kept between syncs: an unchanged
+ * Service (same fingerprint) costs a lookup instead of re-rendering, so repeated full syncs at
+ * 10k+ Services spend their time in iptables-restore, as kube-proxy's would.
+ */
+interface Block {
+  fp: string;
+  large: boolean;
+  /** ":CHAIN - [0:0]" lines */
+  chainText: string;
+  ruleText: string;
+  chains: string[];
+  rules: number;
+}
+
 export interface IptablesRenderOptions {
   /** pod CIDR: traffic to a ClusterIP from outside it is masqueraded (kube-proxy --cluster-cidr) */
   clusterCIDR?: string;
@@ -68,7 +83,11 @@ export interface IptablesRenderOptions {
   /** also insert the jumps from the built-in chains (kube-proxy's EnsureRule, first sync only) */
   jumps?: boolean;
   names?: ChainNameCache;
+  /** reuse rendered chains of Services whose fingerprint (svcKey -> fp) is unchanged; the cache must belong to one clusterCIDR */
+  blocks?: { cache: Map<string, Block>; fps: ReadonlyMap<string, string> };
 }
+
+export type IptablesBlockCache = Map<string, Block>;
 
 export interface IptablesRender {
   text: string;
@@ -84,6 +103,29 @@ export function probability(n: number): string {
   return (probCache[n] ??= (1 / n).toFixed(10));
 }
 
+function renderBlock(sp: ServicePortInfo, svc: string, match: string, masq: string, large: boolean, names: ChainNameCache, fp: string): Block {
+  const n = sp.endpoints.length;
+  const p = sp.protocol;
+  const name = sp.nameString;
+  const chains = [svc];
+  let chainText = `:${svc} - [0:0]`;
+  let ruleText = masq ? `-A ${svc} -m comment --comment "${name} cluster IP" ${match}${masq} -j KUBE-MARK-MASQ\n` : '';
+  let sepText = '';
+  const sepComment = large ? '' : ` -m comment --comment ${name}`;
+  for (let i = 0; i < n; i++) {
+    const ep = sp.endpoints[i]!;
+    const sep = names.sepChain(sp, ep.hostPort);
+    chains.push(sep);
+    chainText += `\n:${sep} - [0:0]`;
+    const comment = large ? '' : ` -m comment --comment "${name} -> ${ep.hostPort}"`;
+    const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
+    ruleText += `-A ${svc}${comment}${stat} -j ${sep}\n`;
+    sepText += `-A ${sep}${sepComment} -s ${ep.ip} -j KUBE-MARK-MASQ\n-A ${sep}${sepComment} -m ${p} -p ${p} -j DNAT --to-destination ${ep.hostPort}\n`;
+  }
+  ruleText += sepText;
+  return { fp, large, chainText, ruleText: ruleText.slice(0, -1), chains, rules: (masq ? 1 : 0) + 3 * n };
+}
+
 export function renderIptables(ports: readonly ServicePortInfo[], opts: IptablesRenderOptions = {}): IptablesRender {
   const names = opts.names ?? new ChainNameCache();
   const filterChains: string[] = FILTER_TOP.map((c) => `:${c} - [0:0]`);
@@ -95,68 +137,55 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
     '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
     `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
   ];
-  let skippedRules = 0;
+  let natRuleCount = natRules.length;
   const chains = new Map<string, string[]>();
   let totalEndpoints = 0;
   for (const sp of ports) totalEndpoints += sp.endpoints.length;
   const large = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
   const masq = opts.clusterCIDR ? ` ! -s ${opts.clusterCIDR}` : '';
+  const cache = opts.blocks?.cache;
+  const fps = opts.blocks?.fps;
 
-  for (const sp of ports) {
+  for (let k = 0; k < ports.length; k++) {
+    const sp = ports[k]!;
     const p = sp.protocol;
-    const n = sp.endpoints.length;
     const match = `-m ${p} -p ${p} -d ${sp.clusterIP} --dport ${sp.port}`;
     let used = chains.get(sp.svcKey);
     if (!used) chains.set(sp.svcKey, (used = []));
-    if (n === 0) {
+    if (sp.endpoints.length === 0) {
       filterRules.push(`-A KUBE-SERVICES -m comment --comment "${sp.nameString} has no endpoints" ${match} -j REJECT`);
       continue;
     }
     const svc = names.svcChain(sp);
-    used.push(svc);
     natRules.push(`-A KUBE-SERVICES -m comment --comment "${sp.nameString} cluster IP" ${match} -j ${svc}`);
-    const write = !opts.changed || opts.changed.has(sp.svcKey);
-    if (!write) {
-      for (const ep of sp.endpoints) used.push(names.sepChain(sp, ep.hostPort));
-      skippedRules += (masq ? 1 : 0) + 3 * n;
-      continue;
+    natRuleCount++;
+    const cacheKey = `${sp.svcKey}\0${sp.portIndex}`;
+    const fp = fps?.get(sp.svcKey) ?? '';
+    let block = cache?.get(cacheKey);
+    if (!block || !fp || block.fp !== fp || block.large !== large) {
+      block = renderBlock(sp, svc, match, masq, large, names, fp);
+      if (cache && fp) cache.set(cacheKey, block);
     }
-    natChains.push(`:${svc} - [0:0]`);
-    if (masq) natRules.push(`-A ${svc} -m comment --comment "${sp.nameString} cluster IP" ${match}${masq} -j KUBE-MARK-MASQ`);
-    const seps: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const ep = sp.endpoints[i]!;
-      const sep = names.sepChain(sp, ep.hostPort);
-      seps.push(sep);
-      const comment = large ? '' : ` -m comment --comment "${sp.nameString} -> ${ep.hostPort}"`;
-      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${probability(n - i)}` : '';
-      natRules.push(`-A ${svc}${comment}${stat} -j ${sep}`);
-    }
-    const sepComment = large ? '' : ` -m comment --comment ${sp.nameString}`;
-    for (let i = 0; i < n; i++) {
-      const ep = sp.endpoints[i]!;
-      const sep = seps[i]!;
-      used.push(sep);
-      natChains.push(`:${sep} - [0:0]`);
-      natRules.push(`-A ${sep}${sepComment} -s ${ep.ip} -j KUBE-MARK-MASQ`);
-      natRules.push(`-A ${sep}${sepComment} -m ${p} -p ${p} -j DNAT --to-destination ${ep.hostPort}`);
-    }
+    for (const c of block.chains) used.push(c);
+    natRuleCount += block.rules;
+    if (opts.changed && !opts.changed.has(sp.svcKey)) continue;
+    natChains.push(block.chainText);
+    natRules.push(block.ruleText);
   }
 
-  let deleted = 0;
   for (const c of typeof opts.staleChains === 'function' ? opts.staleChains(chains) : opts.staleChains ?? []) {
     natChains.push(`:${c} - [0:0]`);
     natRules.push(`-X ${c}`);
-    deleted++;
   }
   natRules.push('-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS');
+  natRuleCount++;
 
   filterRules.push(
     '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   );
-  const rules = filterRules.length + natRules.length - deleted + skippedRules;
+  const rules = filterRules.length + natRuleCount;
 
   if (opts.jumps) {
     for (const [table, from, to, comment, extra] of JUMP_RULES) {

@@ -5,7 +5,7 @@ import type { SyncReport } from '../providers/provider.js';
 import { PrerequisiteError } from '../core/errors.js';
 import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
-import { ChainNameCache, renderIptables, renderIptablesCleanup } from './iptables.js';
+import { ChainNameCache, renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
 import { renderIpvs } from './ipvs.js';
 
@@ -43,9 +43,11 @@ export class Proxier {
   private nftTouched = false;
   private ipvsTouched = false;
   private readonly iptNames = new ChainNameCache();
+  private readonly iptBlocks: IptablesBlockCache = new Map();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
   private needFull = false;
+  private timings = { renderMs: 0, applyMs: 0 };
 
   constructor(private readonly opts: ProxierOptions) {}
 
@@ -63,6 +65,15 @@ export class Proxier {
       }
     }
     await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
+  }
+
+  /**
+   * Split of the last sync's durationMs: renderMs is ours (diff + text), applyMs is the bare tool
+   * (`ip netns exec NS iptables-restore|nft -f` on that text). durationMs / applyMs is what the
+   * harness adds to the kernel's and the tool's work.
+   */
+  get lastTimings(): { renderMs: number; applyMs: number } {
+    return { ...this.timings };
   }
 
   /** Syncs run one at a time (kube-proxy's single sync loop); durationMs excludes time spent waiting. */
@@ -95,12 +106,17 @@ export class Proxier {
     let rules: number;
     let chains = new Map<string, string[]>();
     let nft: NftElements | undefined;
+    let tApply = t0;
+    let tDone = t0;
     if (this.opts.mode === 'iptables') {
-      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames });
+      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames, blocks: { cache: this.iptBlocks, fps } });
       for (const cs of r.chains.values()) for (const c of cs) this.installed.add(c);
+      tApply = performance.now();
       await run(this.restoreTool, ['-w', '5', '--noflush', '--counters'], { netns: this.opts.netns, input: r.text });
+      tDone = performance.now();
       this.jumpsInstalled = true;
       ({ rules, chains } = r);
+      for (const key of this.iptBlocks.keys()) if (!fps.has(key.slice(0, key.indexOf('\0')))) this.iptBlocks.delete(key);
     } else if (this.opts.mode === 'nftables') {
       const r = renderNftables(ports, {
         clusterCIDR: this.opts.clusterCIDR,
@@ -110,13 +126,16 @@ export class Proxier {
         names: this.nftNames,
       });
       this.nftTouched = true;
+      tApply = performance.now();
       await run('nft', ['-f', '-'], { netns: this.opts.netns, input: r.text });
+      tDone = performance.now();
       ({ rules, chains } = r);
       nft = r.elements;
     } else {
       rules = await this.applyIpvs(ports);
     }
     const durationMs = performance.now() - t0;
+    this.timings = { renderMs: durationMs - (tDone - tApply), applyMs: tDone - tApply };
     this.last = { fps, chains, nft };
     this.needFull = false;
     return { kind: full ? 'full' : 'partial', durationMs, rules };

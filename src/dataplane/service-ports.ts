@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isProxied, serviceKey, type ClusterState, type Service } from '../model/cluster.js';
 
 /**
@@ -25,6 +24,8 @@ export interface ServicePortInfo {
   protocol: string;
   clusterIP: string;
   port: number;
+  /** index of this port in the Service's ports */
+  portIndex: number;
   /** ready endpoints only, in input order */
   endpoints: EndpointAddr[];
 }
@@ -33,7 +34,7 @@ export function servicePorts(s: Service): ServicePortInfo[] {
   if (!isProxied(s)) return [];
   const svcKey = serviceKey(s);
   const ready = s.endpoints.filter((e) => e.ready);
-  return s.ports.map((p) => ({
+  return s.ports.map((p, portIndex) => ({
     svcKey,
     namespace: s.namespace,
     name: s.name,
@@ -42,6 +43,7 @@ export function servicePorts(s: Service): ServicePortInfo[] {
     protocol: p.protocol.toLowerCase(),
     clusterIP: s.clusterIP,
     port: p.port,
+    portIndex,
     endpoints: ready.map((e) => ({ ip: e.ip, port: p.targetPort, hostPort: `${e.ip}:${p.targetPort}` })),
   }));
 }
@@ -58,12 +60,12 @@ export function allServicePorts(state: ClusterState): ServicePortInfo[] {
  */
 export function serviceFingerprint(s: Service): string {
   if (!isProxied(s)) return '';
-  const h = createHash('sha1');
-  h.update(s.clusterIP);
-  for (const p of s.ports) h.update(`|${p.name},${p.protocol},${p.port},${p.targetPort}`);
-  h.update('#');
-  for (const e of s.endpoints) if (e.ready) h.update(`${e.ip},`);
-  return h.digest('base64');
+  // the content itself (a few dozen bytes per Service) is cheaper to build and compare than a hash
+  let fp = s.clusterIP;
+  for (const p of s.ports) fp += `|${p.name},${p.protocol},${p.port},${p.targetPort}`;
+  fp += '#';
+  for (const e of s.endpoints) if (e.ready) fp += `${e.ip},`;
+  return fp;
 }
 
 /** svcKey -> fingerprint for every proxied Service of the state. */

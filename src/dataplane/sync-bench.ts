@@ -10,8 +10,9 @@ import { allServicePorts } from './service-ports.js';
 
 /**
  * Measures what the harness adds to a sync: a Proxier full sync (render + apply) against the
- * bare tool (`iptables-restore`, `nft -f`) applying the very same text into an equally empty or
- * equally populated namespace, interleaved so machine load hits both alike. For `npm run perf`.
+ * bare tool (`iptables-restore`, `nft -f`) applying the very same text, both within the same sync
+ * (ratioInRun: immune to load changing between runs) and as a separate run into an equally empty
+ * or equally populated namespace. For `npm run perf`.
  */
 export interface SyncBenchResult {
   mode: 'iptables' | 'nftables';
@@ -29,6 +30,11 @@ export interface SyncBenchResult {
   partialMs: number;
   /** render time alone of one full sync */
   renderMs: number;
+  /** the first sync split: our render and the tool's apply, measured around the same exec */
+  firstRenderMs: number;
+  firstApplyMs: number;
+  /** durationMs / applyMs of the first sync: what the harness adds, free of run-to-run noise */
+  ratioInRun: number;
   /** ours / bare tool on the first sync, and on the median repeat */
   ratioFirst: number;
   ratioRepeat: number;
@@ -87,6 +93,9 @@ export async function benchSync(opts: {
       try {
         const first = await proxier.sync(state, { full: true });
         out.firstMs = first.durationMs;
+        out.firstRenderMs = proxier.lastTimings.renderMs;
+        out.firstApplyMs = proxier.lastTimings.applyMs;
+        out.ratioInRun = first.durationMs / proxier.lastTimings.applyMs;
         out.rules = first.rules;
         out.rawFirstMs = await timed(() => run(tool, toolArgs, { netns: raw, input: firstText }));
         for (let i = 0; i < repeats; i++) {

@@ -2,20 +2,21 @@
  * Base vs candidate, per metric and variant (matched by params, repeats pooled). A change is a
  * regression only when it is worse in the metric's direction, larger than the threshold, and
  * significant: Welch's t-test over per-repeat values when both sides have two or more repeats,
- * otherwise a z-test on the quantile's order-statistic standard error from the HDR histograms
- * (which assumes independent samples within a run), otherwise no test ("n/a": never a regression).
+ * otherwise a z-test from the HDR histograms: the quantile's order-statistic standard error for
+ * p50/p99, the mean's standard error for the mean (both assume independent samples within a run),
+ * otherwise no test ("n/a": never a regression).
  */
 import type { MetricResult, RunResult } from '../results/model.js';
 import { metricInfo, type Better } from '../metrics/catalog.js';
 import { mergeEncoded } from '../metrics/histogram.js';
 import { groupVariants, metricNames, type VariantGroup } from './variants.js';
-import { mean, quantileStdError, welchTTest, zTest } from './stats.js';
+import { mean, meanStdError, quantileStdError, welchTTest, zTest } from './stats.js';
 
 export const ALPHA = 0.05;
 export const DEFAULT_THRESHOLD_PCT = 10;
 
-export type Stat = 'p50' | 'p99' | 'value';
-export type TestName = 'welch' | 'hdr-quantile' | 'n/a';
+export type Stat = 'p50' | 'p99' | 'mean' | 'value';
+export type TestName = 'welch' | 'hdr' | 'n/a';
 export type Verdict = 'regression' | 'improvement' | 'worse, not significant' | 'better, not significant' | 'within threshold' | 'unchanged';
 
 export interface ComparisonRow {
@@ -64,7 +65,7 @@ function metricsOf(g: VariantGroup, metric: string): MetricResult[] {
 }
 
 function statOf(m: MetricResult, stat: Stat): number {
-  return stat === 'value' ? m.value : m[stat];
+  return m[stat];
 }
 
 function hdrsOf(ms: MetricResult[]): string[] | undefined {
@@ -94,9 +95,13 @@ function compareStat(metric: string, stat: Stat, variant: string, b: MetricResul
     const hb = hdrsOf(b);
     const hc = hdrsOf(c);
     if (hb && hc) {
-      const q = stat === 'p50' ? 0.5 : 0.99;
-      test = 'hdr-quantile';
-      p = zTest(base, quantileStdError(mergeEncoded(hb), q), candidate, quantileStdError(mergeEncoded(hc), q)).p;
+      const [h1, h2] = [mergeEncoded(hb), mergeEncoded(hc)];
+      const se = stat === 'mean' ? meanStdError : (h: typeof h1) => quantileStdError(h, stat === 'p50' ? 0.5 : 0.99);
+      const [s1, s2] = [se(h1), se(h2)];
+      if (Number.isFinite(s1) && Number.isFinite(s2)) {
+        test = 'hdr';
+        p = zTest(base, s1, candidate, s2).p;
+      }
     }
   }
   const change = changePct(base, candidate);
@@ -126,7 +131,7 @@ export function compareRuns(base: RunResult, cand: RunResult, opts: { thresholdP
       const cm = metricsOf(c, metric);
       if (bm.length === 0 || cm.length === 0) continue;
       const dist = (hdrsOf(bm) && hdrsOf(cm)) || metricInfo(metric).kind === 'distribution';
-      for (const stat of (dist ? ['p50', 'p99'] : ['value']) as Stat[]) {
+      for (const stat of (dist ? ['p50', 'p99', 'mean'] : ['value']) as Stat[]) {
         rows.push(compareStat(metric, stat, labels.get(key) ?? key, bm, cm, opts.thresholdPct));
       }
     }

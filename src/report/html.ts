@@ -5,6 +5,8 @@ import { buildCharts } from './charts.js';
 import { analyzeScaling, EXTRAPOLATION_CAVEAT, projectionSentences } from './scaling.js';
 import { chartCard, esc, page } from './page.js';
 import { fmt, groupVariants } from './variants.js';
+import { arrow, keyFigures, type FigureRow } from './figures.js';
+import { metricInfo } from '../metrics/catalog.js';
 
 function environmentTable(run: RunResult): string {
   const e = run.environment;
@@ -13,6 +15,23 @@ function environmentTable(run: RunResult): string {
     ...Object.entries(e.tools ?? {}).map(([k, v]): [string, string] => [k, v]),
   ];
   return `<table style="width:auto">${rows.map(([k, v]) => `<tr><th class="l">${esc(k)}</th><td class="l">${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+function keyFiguresHtml(run: RunResult): string {
+  const figs = keyFigures(run);
+  const td = (v: string, l = false) => `<td${l ? ' class="l"' : ''}>${esc(v)}</td>`;
+  const name = (r: FigureRow) => `<td class="l" title="${esc(metricInfo(r.metric).description)}">${esc(r.metric)} ${arrow(r.better)}</td>`;
+  const parts: string[] = [];
+  if (figs.distributions.length > 0) {
+    parts.push(`<div class="card"><h3>Distributions <span class="note">(repeats merged; ↓ lower is better, ↑ higher)</span></h3><div class="scroll"><table><tr><th class="l">metric</th><th class="l">unit</th><th class="l">variant</th><th>n</th><th>p50</th><th>p90</th><th>p99</th><th>mean</th><th>count</th></tr>${figs.distributions
+      .map((r) => `<tr>${name(r)}${td(r.unit, true)}${td(r.variant, true)}${td(String(r.a.n))}${td(fmt(r.a.p50))}${td(fmt(r.a.p90))}${td(fmt(r.a.p99))}${td(fmt(r.a.value))}${td(fmt(r.a.count))}</tr>`).join('')}</table></div></div>`);
+  }
+  if (figs.gauges.length > 0) {
+    const spread = figs.gaugeSpread;
+    parts.push(`<div class="card"><h3>Values <span class="note">(mean of repeats)</span></h3><div class="scroll"><table><tr><th class="l">metric</th><th class="l">unit</th><th class="l">variant</th><th>n</th><th>value</th>${spread ? '<th>min</th><th>max</th>' : ''}</tr>${figs.gauges
+      .map((r) => `<tr>${name(r)}${td(r.unit, true)}${td(r.variant, true)}${td(String(r.a.n))}${td(fmt(r.a.value))}${spread ? td(fmt(r.a.min)) + td(fmt(r.a.max)) : ''}</tr>`).join('')}</table></div></div>`);
+  }
+  return parts.length > 0 ? `<h2>Key figures</h2><div class="stack">${parts.join('')}</div>` : '';
 }
 
 function figuresTable(run: RunResult): string {
@@ -37,7 +56,8 @@ export function renderReportHtml(run: RunResult): string {
   const sentences = scaling ? projectionSentences(scaling) : [];
   const errors = run.variants.flatMap((v) => (v.errors ?? []).map((e) => `<li><code>${esc(v.id)}</code> (${esc(v.status)}): ${esc(e)}</li>`));
   const when = `${esc(run.startedAt)}${run.finishedAt ? ` → ${esc(run.finishedAt)}` : ''}`;
-  const bars = charts.filter((c) => !c.id.startsWith('scaling-') && !c.id.startsWith('series-'));
+  const bars = charts.filter((c) => !/^(scaling|series|percentiles)-/.test(c.id));
+  const pcts = charts.filter((c) => c.id.startsWith('percentiles-'));
   const scal = charts.filter((c) => c.id.startsWith('scaling-'));
   const series = charts.filter((c) => c.id.startsWith('series-'));
   const body = `<main>
@@ -46,8 +66,9 @@ export function renderReportHtml(run: RunResult): string {
 <p class="meta">run <code>${esc(run.runId)}</code> · provider ${esc(run.provider)} · ${when} · ${groups.length} variants, ${run.variants.length} runs</p>
 ${sentences.length > 0 ? `<h2>Capacity projection</h2><ul>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul><p class="caveat">${esc(EXTRAPOLATION_CAVEAT)}</p>` : ''}
 ${errors.length > 0 ? `<h2>Errors</h2><ul>${errors.join('')}</ul>` : ''}
-<h2>Metrics across variants</h2>
-<div class="grid">${bars.map((c) => chartCard(c)).join('\n')}</div>
+${keyFiguresHtml(run)}
+${bars.length > 0 ? `<h2>Metrics across variants</h2><div class="grid">${bars.map((c) => chartCard(c)).join('\n')}</div>` : ''}
+${pcts.length > 0 ? `<h2>Latency distributions</h2><div class="grid">${pcts.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${scal.length > 0 ? `<h2>Scaling with the Service count</h2><div class="grid">${scal.map((c) => chartCard(c, 340)).join('\n')}</div>` : ''}
 ${series.length > 0 ? `<h2>During the run</h2><div class="grid">${series.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 <h2>Environment</h2>

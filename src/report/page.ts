@@ -47,7 +47,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 10px;border-bo
 table{border-collapse:collapse;background:#fff;font-size:12.5px;width:100%}
 th,td{border:1px solid #e1e4ea;padding:3px 8px;text-align:right;white-space:nowrap}
 th{background:#eef1f5} td.l,th.l{text-align:left;white-space:normal}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}.stack>.card{margin-bottom:14px}.card table{margin-top:6px}
 .worse{color:#cf222e;font-weight:600}.better{color:#1a7f37}.reg{background:#ffebe9}
 ul{margin:6px 0;padding-left:22px} .caveat{color:#6e4b00;background:#fff8c5;border:1px solid #eed888;padding:6px 10px;border-radius:6px}
 `;

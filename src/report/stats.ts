@@ -116,6 +116,11 @@ export function quantileStdError(h: Histogram, q: number): number {
   return Math.max((vhi - vlo) / (2 * 1.96), (v * 0.001) / 2);
 }
 
+/** Standard error of a histogram's mean (central limit theorem), in the metric's unit. */
+export function meanStdError(h: Histogram): number {
+  return h.totalCount > 1 ? h.stdDeviation / SCALE / Math.sqrt(h.totalCount) : NaN;
+}
+
 /** z-test of two independent estimates with standard errors. */
 export function zTest(a: number, seA: number, b: number, seB: number): TestResult {
   const se = Math.sqrt(seA * seA + seB * seB);

@@ -4,8 +4,8 @@
  */
 import type { Exporter } from '../results/exporter.js';
 import type { RunResult } from '../results/model.js';
-import { metricInfo } from '../metrics/catalog.js';
-import { aggregate, fmt, groupVariants, metricNames } from './variants.js';
+import { fmt, groupVariants } from './variants.js';
+import { arrow, keyFigures } from './figures.js';
 import { analyzeScaling, EXTRAPOLATION_CAVEAT, projectionSentences } from './scaling.js';
 
 function cell(s: string): string {
@@ -36,22 +36,19 @@ export function renderSummary(run: RunResult): string {
     `- variants: ${groups.length} (${run.variants.length} runs: ${counts.completed} completed, ${counts.failed} failed, ${counts.skipped} skipped)`,
     `- environment: ${environmentLine(run)}`,
   ];
-  for (const metric of metricNames(run)) {
-    const info = metricInfo(metric);
-    const rows = groups.map((g) => ({ g, a: aggregate(g, metric) })).filter((r) => r.a !== undefined);
-    if (rows.length === 0) continue;
-    const unit = rows[0]!.a!.unit || info.unit;
-    const dist = rows.some((r) => r.a!.dist !== undefined);
-    out.push('', `### ${metric} (${unit}, ${info.better} is better)`, '');
-    if (dist) {
-      out.push('| variant | n | p50 | p99 | mean | count |', '|---|---:|---:|---:|---:|---:|');
-      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.p50)} | ${fmt(a!.p99)} | ${fmt(a!.value)} | ${fmt(a!.count)} |`);
-    } else if (rows.every((r) => r.a!.n === 1)) {
-      out.push('| variant | value |', '|---|---:|');
-      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${fmt(a!.value)} |`);
+  const figs = keyFigures(run);
+  if (figs.distributions.length > 0) {
+    out.push('', '### Distributions (repeats merged; ↓ lower is better, ↑ higher)', '', '| metric | unit | variant | n | p50 | p99 | mean | count |', '|---|---|---|---:|---:|---:|---:|---:|');
+    for (const r of figs.distributions) out.push(`| ${r.metric} ${arrow(r.better)} | ${r.unit} | ${cell(r.variant)} | ${r.a.n} | ${fmt(r.a.p50)} | ${fmt(r.a.p99)} | ${fmt(r.a.value)} | ${fmt(r.a.count)} |`);
+  }
+  if (figs.gauges.length > 0) {
+    out.push('', '### Values (mean of repeats)', '');
+    if (figs.gaugeSpread) {
+      out.push('| metric | unit | variant | n | value | min | max |', '|---|---|---|---:|---:|---:|---:|');
+      for (const r of figs.gauges) out.push(`| ${r.metric} ${arrow(r.better)} | ${r.unit} | ${cell(r.variant)} | ${r.a.n} | ${fmt(r.a.value)} | ${fmt(r.a.min)} | ${fmt(r.a.max)} |`);
     } else {
-      out.push('| variant | n | value | min | max |', '|---|---:|---:|---:|---:|');
-      for (const { g, a } of rows) out.push(`| ${cell(g.label)} | ${a!.n} | ${fmt(a!.value)} | ${fmt(a!.min)} | ${fmt(a!.max)} |`);
+      out.push('| metric | unit | variant | value |', '|---|---|---|---:|');
+      for (const r of figs.gauges) out.push(`| ${r.metric} ${arrow(r.better)} | ${r.unit} | ${cell(r.variant)} | ${fmt(r.a.value)} |`);
     }
   }
   const scaling = analyzeScaling(run);

@@ -3,7 +3,7 @@
  * aggregate their figures, so every view shows one row per variant, not per repeat.
  */
 import type { MetricResult, RunResult, VariantResult } from '../results/model.js';
-import { distributionOf, mergeEncoded, type Distribution } from '../metrics/histogram.js';
+import { distributionOf, mergeEncoded, type Distribution, type Histogram } from '../metrics/histogram.js';
 
 /** Strips a trailing repeat marker ("-r2", "#2", "/repeat-3", "@2") from a variant id. */
 export function baseVariantId(id: string): string {
@@ -78,6 +78,8 @@ export interface Aggregate {
   n: number;
   /** merged distribution when every repeat has a histogram */
   dist?: Distribution;
+  /** the merged histogram itself (µs), for percentile curves */
+  hist?: Histogram;
   /** the headline figure: merged mean for distributions, mean of the repeats' values for gauges */
   value: number;
   min: number;
@@ -95,8 +97,9 @@ export function aggregate(group: VariantGroup, metric: string): Aggregate | unde
   const unit = ms[0]!.unit;
   const hdrs = ms.map((m) => m.hdr).filter((h): h is string => typeof h === 'string');
   if (hdrs.length === ms.length) {
-    const dist = distributionOf(mergeEncoded(hdrs));
-    return { unit, n: ms.length, dist, value: dist.mean, min: dist.min, max: dist.max, p50: dist.p50, p90: dist.p90, p99: dist.p99, count: dist.count };
+    const hist = mergeEncoded(hdrs);
+    const dist = distributionOf(hist);
+    return { unit, n: ms.length, dist, hist, value: dist.mean, min: dist.min, max: dist.max, p50: dist.p50, p90: dist.p90, p99: dist.p99, count: dist.count };
   }
   const avg = (f: (m: MetricResult) => number) => ms.reduce((s, m) => s + f(m), 0) / ms.length;
   return {

@@ -109,7 +109,7 @@ export class ChurnWorkload implements Workload {
     const early: string[] = [];
     for (const [key, at] of createdAt) {
       const seen = firstSuccess[key];
-      if (seen === undefined || seen - at > timeoutMs) late.push(key);
+      if (seen === undefined || seen - at > timeoutMs) late.push(seen === undefined ? `${key} (never)` : `${key} (after ${(seen - at).toFixed(0)} ms)`);
       else if (seen < at) early.push(key);
       else {
         ctx.sink.observe('proxy.programming.latency', seen - at);

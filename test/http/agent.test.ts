@@ -42,7 +42,7 @@ function close(c: Counting): Promise<void> {
 }
 
 const base = (port: number, over: Partial<HttpAgentOptions> = {}): HttpAgentOptions => ({
-  targets: [{ host: '127.0.0.1', port }], durationMs: 1000, connections: 4, keepAlive: true,
+  targets: [{ host: '127.0.0.1', port }], durationMs: 600, connections: 4, keepAlive: true,
   pipelining: 1, rate: 0, workers: 1, timeoutMs: 2000, ...over,
 });
 
@@ -65,7 +65,7 @@ describe('http agent against real servers', () => {
     const out = await runHttpAgent(base(ok.port, { connections: 4 }));
     await settle();
     const responses = out.info?.responses as number;
-    assert.ok(responses > 100, `only ${responses} responses`);
+    assert.ok(responses > 10, `only ${responses} responses`);
     // requests still in flight when the run stopped reached the server but were not answered
     assert.ok(ok.requests >= responses && ok.requests <= responses + 4, `server ${ok.requests} vs agent ${responses}`);
     assert.equal(ok.connections, 4);
@@ -79,7 +79,7 @@ describe('http agent against real servers', () => {
     const out = await runHttpAgent(base(ok.port, { connections: 4, keepAlive: false }));
     await settle();
     const responses = out.info?.responses as number;
-    assert.ok(responses > 50, `only ${responses} responses`);
+    assert.ok(responses > 10, `only ${responses} responses`);
     assert.equal(ok.maxPerConnection, 1, 'a connection carried more than one request');
     assert.ok(ok.requests >= responses && ok.requests <= responses + 4, `server ${ok.requests} vs agent ${responses}`);
     assert.ok(ok.connections >= ok.requests, `server saw ${ok.connections} connections for ${ok.requests} requests`);
@@ -93,7 +93,7 @@ describe('http agent against real servers', () => {
     await settle();
     const responses = out.info?.responses as number;
     assert.equal(out.info?.workers, 2);
-    assert.ok(responses > 100);
+    assert.ok(responses > 20);
     assert.ok(ok.requests >= responses && ok.requests <= responses + 4);
     assert.equal(decode(out.metrics['http.latency'].hdr!).totalCount, responses);
   });
@@ -114,11 +114,26 @@ describe('http agent against real servers', () => {
     }
   });
 
+  test('a server closing keep-alive connections after a limit is no error: the agent reconnects', async () => {
+    const limited = await countingServer(200);
+    limited.server.maxRequestsPerSocket = 5;
+    try {
+      const out = await runHttpAgent(base(limited.port, { connections: 2, durationMs: 500 }));
+      await settle();
+      const responses = out.info?.responses as number;
+      assert.ok(responses > 10, `only ${responses} responses`);
+      assert.equal(out.metrics['http.errors'].value, 0, JSON.stringify(out.info));
+      assert.ok(limited.maxPerConnection <= 5 && limited.connections >= Math.floor(responses / 5), `${limited.connections} connections for ${responses}`);
+    } finally {
+      await close(limited);
+    }
+  });
+
   test('a server answering 500: every response is an error, and no latency is recorded', async () => {
     failing.reset();
     const out = await runHttpAgent(base(failing.port, { durationMs: 500 }));
     const responses = out.info?.responses as number;
-    assert.ok(responses > 50);
+    assert.ok(responses > 10);
     assert.equal(out.info?.non2xx, responses);
     assert.equal(out.metrics['http.errors'].value, responses);
     assert.equal(decode(out.metrics['http.latency'].hdr!).totalCount, 0);
@@ -140,7 +155,7 @@ describe('http agent against real servers', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as AddressInfo).port;
-      const out = await runHttpAgent(base(port, { durationMs: 1000, timeoutMs: 300, connections: 2 }));
+      const out = await runHttpAgent(base(port, { durationMs: 700, timeoutMs: 200, connections: 2 }));
       assert.equal(out.info?.responses, 0);
       assert.ok((out.info?.timeouts as number) >= 2, `timeouts ${String(out.info?.timeouts)}`);
       assert.equal(out.metrics['http.errors'].value, out.info?.timeouts);
@@ -159,4 +174,17 @@ describe('http agent against real servers', () => {
 test('split spreads connections over workers', () => {
   assert.deepEqual(split(10, 3), [4, 3, 3]);
   assert.deepEqual(split(2, 2), [1, 1]);
+});
+
+test('a rate: the agent paces its requests, and idle gaps are no timeouts', async () => {
+  const c = await countingServer(200);
+  try {
+    const out = await runHttpAgent(base(c.port, { connections: 2, rate: 20, durationMs: 1500, timeoutMs: 300 }));
+    const responses = out.info?.responses as number;
+    // 20/s for about 1.5 s (autocannon paces per whole second)
+    assert.ok(responses >= 15 && responses <= 45, `${responses} responses at 20/s`);
+    assert.equal(out.metrics['http.errors'].value, 0, JSON.stringify(out.info));
+  } finally {
+    await close(c);
+  }
 });

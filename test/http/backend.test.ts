@@ -4,18 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, spawnProcess } from '../../src/core/exec.js';
-import { parseBackendStatus, prepareBackend, readBackendStatus, renderNginxConf } from '../../src/load/http/backend.js';
+import { fetchInNetns, parseBackendStatus, prepareBackend, renderNginxConf, STATUS_PATH } from '../../src/load/http/backend.js';
 import { waitListening } from '../../src/load/http/lab.js';
 
 const NS = `disco-thttp${process.pid}`;
 let dir = '';
 let nginx: ReturnType<typeof spawnProcess> | undefined;
-
-/** GET from inside the namespace; returns the body. */
-async function get(url: string): Promise<string> {
-  const script = `fetch(${JSON.stringify(url)}).then((r) => r.text()).then((t) => process.stdout.write(t))`;
-  return (await run(process.execPath, ['-e', script], { netns: NS, timeoutMs: 10_000 })).stdout;
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'disco-thttp-'));
@@ -38,17 +32,13 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('nginx answers on two different endpoint IPs, naming each in the body', async () => {
-  assert.equal(await get('http://10.244.64.5:8080/'), 'discobench 10.244.64.5\n');
-  assert.equal(await get('http://10.244.100.77:8080/'), 'discobench 10.244.100.77\n');
-});
-
-test('the backend counts the requests it served', async () => {
-  const before = await readBackendStatus(NS, 8080);
-  for (let i = 0; i < 3; i++) await get('http://10.244.64.9:8080/');
-  const now = await readBackendStatus(NS, 8080);
-  // three GETs and the status request itself
-  assert.equal(now.requests - before.requests, 4);
+test('nginx answers on two different endpoint IPs, naming each in the body, and counts what it served', async () => {
+  const status = `http://10.244.64.1:8080${STATUS_PATH}`;
+  const [before, a, b, , , now] = await fetchInNetns(NS, [status, 'http://10.244.64.5:8080/', 'http://10.244.100.77:8080/', 'http://10.244.64.9:8080/', 'http://10.244.64.9:8080/', status]);
+  assert.equal(a, 'discobench 10.244.64.5\n');
+  assert.equal(b, 'discobench 10.244.100.77\n');
+  // four GETs and the first status request
+  assert.equal(parseBackendStatus(now).requests - parseBackendStatus(before).requests, 5);
 });
 
 test('the config keeps every file inside its directory', () => {

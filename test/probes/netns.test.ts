@@ -96,12 +96,12 @@ describe('connect agent in a namespace through DNAT', () => {
     const first = (out.info!.firstSuccess as Record<string, number>)['10.100.0.1:80'];
     assert.ok(startedAt < ruleAt, 'the agent was probing before the rule existed');
     assert.ok(first !== undefined && first >= ruleAt, 'not reachable before the rule');
-    assert.ok(first - ruleDone < 50, `reached ${(first - ruleDone).toFixed(1)} ms after iptables returned (rule added in ${(ruleDone - ruleAt).toFixed(1)} ms)`);
+    assert.ok(first - ruleDone < (out.info!.maxAttemptGapMs as number) + 50, `reached ${(first - ruleDone).toFixed(1)} ms after iptables returned (rule added in ${(ruleDone - ruleAt).toFixed(1)} ms)`);
     assert.deepEqual(out.info!.unreached, ['10.100.0.2:80']);
     t.diagnostic(`rule added in ${(ruleDone - ruleAt).toFixed(1)} ms; first connect ${(first - ruleAt).toFixed(1)} ms after the iptables call began; ${before}+ SYNs dropped before it; errors: ${JSON.stringify(out.info!.errors)}`);
   });
   it('churn and connect workloads measure through real rules and a real agent process', async (t) => {
-    const scenario = ScenarioSpec.parse({ name: 't', services: { count: 30 }, workloads: { connect: { probes: 300, concurrency: 4, targets: 10 }, churn: { create: 5, interval: 100, timeout: '3s' } } });
+    const scenario = ScenarioSpec.parse({ name: 't', services: { count: 30 }, workloads: { connect: { probes: 300, concurrency: 4, targets: 10 }, churn: { create: 5, interval: 100, timeout: '5s' } } });
     const provider = new NetnsProvider(C, N, '192.168.250.2:8080', dir);
     const state = generateServices(scenario.services, ['10.244.0.10']);
     await provider.applyServices(state, { full: true });

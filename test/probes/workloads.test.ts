@@ -78,7 +78,9 @@ describe('workloads', () => {
     await churnWorkload().run(ctx);
     const r = sink.results()['proxy.programming.latency']!;
     assert.equal(r.count, 4);
-    assert.ok(r.min >= delay && r.max < delay + 60, `programming latency ${r.min}..${r.max} ms with ${delay} ms programming delay`);
+    // never before the listener can exist; late only by attempt gaps and timer lag
+    assert.ok(r.min >= delay && r.max < delay + 400, `programming latency ${r.min}..${r.max} ms with ${delay} ms programming delay`);
+    assert.equal(sink.series()['proxy.programming.latency']!.length, 4);
     assert.equal(sink.histogramCount('proxy.sync.partial.duration'), 4);
     const created = provider.calls.slice(0, 4).map((c) => c.state.services.length);
     assert.deepEqual(created, [12, 13, 14, 15]);

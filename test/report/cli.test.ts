@@ -59,6 +59,18 @@ test('a copy with dns.lookup.latency 60% worse: exit 3 naming the metric', async
   await compareCommand().parseAsync([base, cand, '--threshold', '200', '--fail-on-regression', '--out', out], { from: 'user' });
 });
 
+test('single repeat, a copy whose dns.lookup.latency figures are 60% worse (histogram untouched): exit 3', async () => {
+  const r = smokeRun(11, 1);
+  const worse = structuredClone(r);
+  for (const v of worse.variants) {
+    const m = v.metrics['dns.lookup.latency']!;
+    for (const k of ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max', 'value'] as const) m[k] *= 1.6;
+  }
+  const base = await runDir('one', r);
+  const cand = await runDir('one-worse', worse);
+  await assert.rejects(compareCommand().parseAsync([base, cand, '--fail-on-regression'], { from: 'user' }), (err: unknown) => err instanceof RegressionError && /dns\.lookup\.latency/.test(err.message) && err.problems.every((p) => p.startsWith('dns.lookup.latency')));
+});
+
 test('missing or invalid run.json and a bad threshold are usage errors naming the path / flag', async () => {
   const good = await runDir('good', smokeRun(1, 1));
   const missing = join(root, 'nope');

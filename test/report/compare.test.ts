@@ -17,6 +17,7 @@ test('dns.lookup.latency 60% worse over 3 repeats: flagged by Welch, other metri
   const c = compareRuns(smokeRun(1, 3), smokeRun(7, 3, 1.6), { thresholdPct: 10 });
   const regs = c.regressions.map((r) => `${r.metric} ${r.stat} ${r.variant}`).sort();
   assert.deepEqual(regs, [
+    'dns.lookup.latency mean workloads.dns.ndots=1', 'dns.lookup.latency mean workloads.dns.ndots=5',
     'dns.lookup.latency p50 workloads.dns.ndots=1', 'dns.lookup.latency p50 workloads.dns.ndots=5',
     'dns.lookup.latency p99 workloads.dns.ndots=1', 'dns.lookup.latency p99 workloads.dns.ndots=5',
   ]);
@@ -25,7 +26,7 @@ test('dns.lookup.latency 60% worse over 3 repeats: flagged by Welch, other metri
     assert.ok(r.changePct > 45 && r.changePct < 75, `${r.changePct}`);
   }
   const md = renderCompareMarkdown(c);
-  assert.match(md, /\*\*4 regressions: dns\.lookup\.latency\*\*/);
+  assert.match(md, /\*\*6 regressions: dns\.lookup\.latency\*\*/);
   assert.match(md, /- dns\.lookup\.latency p50 \[workloads\.dns\.ndots=5\]: /);
 });
 
@@ -49,8 +50,11 @@ test('a large but non-significant change is not a regression', () => {
 test('single repeat: the histogram quantile test flags a 60% worse latency; gauges are n/a', () => {
   const c = compareRuns(smokeRun(1, 1), smokeRun(3, 1, 1.6), { thresholdPct: 10 });
   const p50 = c.rows.find((r) => r.metric === 'dns.lookup.latency' && r.stat === 'p50' && r.variant.endsWith('=5'))!;
-  assert.equal(p50.test, 'hdr-quantile');
+  assert.equal(p50.test, 'hdr');
   assert.equal(p50.regression, true);
+  const meanRow = c.rows.find((r) => r.metric === 'dns.lookup.latency' && r.stat === 'mean' && r.variant.endsWith('=1'))!;
+  assert.equal(meanRow.test, 'hdr');
+  assert.equal(meanRow.regression, true);
   const rate = c.rows.find((r) => r.metric === 'dns.lookups.rate')!;
   assert.equal(rate.test, 'n/a');
   assert.equal(rate.regression, false);

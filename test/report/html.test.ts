@@ -18,9 +18,11 @@ test('report.html inlines chart.js and the run data, and fetches nothing', () =>
   assert.doesNotMatch(html, /<img[^>]*\bsrc="?https?:/i);
   const data = JSON.parse(html.match(/<script type="application\/json" id="disco-charts">([^<]*)<\/script>/)![1]!);
   const ids = data.map((c: { id: string }) => c.id);
-  assert.deepEqual(ids, ['dns.lookup.latency', 'tcp.connect.latency', 'dns.lookups.rate', 'dns.lookups.failed', 'series-dns.queries.rate']);
+  // dns.lookups.failed is all zeros: in the tables, not worth a chart
+  assert.deepEqual(ids, ['dns.lookup.latency', 'tcp.connect.latency', 'dns.lookups.rate', 'percentiles-dns.lookup.latency', 'percentiles-tcp.connect.latency', 'series-dns.queries.rate']);
   assert.match(html, /<canvas id="chart-dns\.lookup\.latency">/);
   assert.match(html, /<td class="l">dns\.lookup\.latency<\/td>/);
+  assert.match(html, /<h2>Key figures<\/h2>/);
 });
 
 test('scaling report has curves with fit and projection', () => {

@@ -11,7 +11,7 @@ function oneToHundred() {
   return { unit: 'ms', count: 100, min: 1, mean: 50.5, p50: 50, p90: 90, p99: 99, p999: 100, max: 100, value: 50.5, hdr: encode(h) };
 }
 
-test('summary.md: header, environment, one table per metric with exact figures, errors', () => {
+test('summary.md: header, environment, distribution and value tables with exact figures, errors', () => {
   const failed = variant('ndots=1-r1', { 'workloads.dns.ndots': 1 }, 1, {});
   failed.status = 'failed';
   failed.errors = ['unbound did not start | exit 1'];
@@ -26,14 +26,13 @@ test('summary.md: header, environment, one table per metric with exact figures, 
   assert.ok(lines.includes('- run: `20261129-100000-smoke`, provider: local, status: **completed** (42 s)'));
   assert.ok(lines.includes('- variants: 2 (3 runs: 2 completed, 1 failed, 0 skipped)'));
   assert.ok(lines.includes('- environment: kernel 6.1.0-test, 2 CPUs, 8 GiB, node v20.0.0; iptables 1.8.9, unbound 1.17.1'));
-  assert.ok(lines.includes('### dns.lookup.latency (ms, lower is better)'));
-  assert.ok(lines.includes('| variant | n | p50 | p99 | mean | count |'));
-  // two repeats merged: the same 1..100 twice
-  assert.ok(lines.includes('| workloads.dns.ndots=5 | 2 | 50 | 99 | 50.5 | 200 |'), md);
-  assert.ok(lines.includes('### dns.lookups.rate (1/s, higher is better)'));
-  assert.ok(lines.includes('| workloads.dns.ndots=5 | 2 | 1,117 | 1,000 | 1,235 |'), md);
+  assert.ok(lines.includes('| metric | unit | variant | n | p50 | p99 | mean | count |'));
+  // two repeats merged: the same 1..100 twice; the failed variant measured nothing
+  assert.ok(lines.includes('| dns.lookup.latency ↓ | ms | workloads.dns.ndots=5 | 2 | 50 | 99 | 50.5 | 200 |'), md);
+  assert.ok(lines.includes('| metric | unit | variant | n | value | min | max |'));
+  assert.ok(lines.includes('| dns.lookups.rate ↑ | 1/s | workloads.dns.ndots=5 | 2 | 1,117 | 1,000 | 1,235 |'), md);
   assert.ok(lines.includes('- `ndots=1-r1` (failed): unbound did not start \\| exit 1'), md);
-  assert.ok(lines.length < 40);
+  assert.ok(lines.length < 30, `${lines.length} lines`);
 });
 
 test('summary.md of a scaling run carries projections, headroom and the caveat', () => {

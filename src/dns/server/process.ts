@@ -1,5 +1,20 @@
+import { readFile } from 'node:fs/promises';
 import type { ResultPromise } from 'execa';
 import { MeasurementError } from '../../core/errors.js';
+
+/** USER_HZ: the unit of /proc/<pid>/stat times, 100 on every Linux architecture Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat.
+ * The command name may hold spaces or parentheses, so fields are counted after its last ')'.
+ */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14 (utime) and 15 (stime) of proc(5); f[0] is field 3
+  return (Number(f[11]) + Number(f[12])) / USER_HZ;
+}
 
 /**
  * A DNS server process we started: its pid (for /proc/<pid>/stat CPU sampling), its recent stderr
@@ -13,6 +28,8 @@ export interface ServerProcess {
   stderr(): string;
   /** resolves once a stdout line matches; rejects if the process exits first or after timeoutMs */
   waitForLine(match: RegExp, timeoutMs: number): Promise<string>;
+  /** CPU seconds used so far (processCpuSeconds), for dns.server.cpu */
+  cpuSeconds(): Promise<number>;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone */
   stop(): Promise<void>;
 }
@@ -54,6 +71,7 @@ export function startServerProcess(name: string, child: ResultPromise, opts: { k
     pid,
     exited: () => done,
     stderr: () => err,
+    cpuSeconds: () => processCpuSeconds(pid),
     waitForLine(match, timeoutMs) {
       return new Promise((resolve, reject) => {
         const cleanup = (): void => {

@@ -69,6 +69,14 @@ export async function unboundStats(controlSocketConf: string, netns?: string): P
   return { queries, cacheHits, cacheMisses };
 }
 
+/** `1.17.1`, for run.json environment.tools. */
+export async function unboundVersion(): Promise<string> {
+  const res = await run('unbound', ['-V']);
+  const m = /Version (\S+)/.exec(res.stdout);
+  if (!m) throw new MeasurementError(`cannot read the version from unbound -V: ${res.stdout.slice(0, 200)}`);
+  return m[1]!;
+}
+
 export interface LoggedReply {
   client: string;
   /** absolute, as asked */

@@ -3,8 +3,12 @@ import { isHeadless, isProxied, type ClusterState, type Service } from '../../mo
 /**
  * The cluster zone as the Kubernetes DNS specification (schema 1.1.0) defines it, rendered from
  * the same ClusterState the data plane is programmed from, so DNS and rules always agree. Kept as
- * a neutral record list so Unbound local-data and CoreDNS zone files are two renderings of one
- * truth, and tests can check the records without a server.
+ * a neutral record list so Unbound and CoreDNS zone files are two renderings of one truth, and
+ * tests can check the records without a server.
+ *
+ * Not served: the deprecated `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` A records (section 2.6), which
+ * CoreDNS synthesizes for any address (`pods insecure`); a zone file cannot synthesize, listing
+ * every endpoint would double the zone, and no workload of ours asks for them.
  */
 export type ZoneRecord =
   | { name: string; ttl: number; type: 'A'; data: string }

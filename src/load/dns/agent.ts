@@ -74,6 +74,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): Agen
       durationMs: Math.round(seconds * 1000),
       lookups,
       queries,
+      queriesSent: sum((r) => r.queriesSent),
       answered: sum((r) => r.answered),
       unfinished: sum((r) => r.unfinished),
       rcodes,

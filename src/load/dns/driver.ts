@@ -102,7 +102,9 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
   await new Promise<void>((r) => { const t = setTimeout(r, o.durationMs); signal?.addEventListener('abort', () => { clearTimeout(t); r(); }); });
   stop();
   // in-flight lookups get a short grace to finish; the rest are reported as unfinished
-  await Promise.race([done, new Promise((r) => setTimeout(r, 1000))]);
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([done, new Promise((r) => { grace = setTimeout(r, 1000); })]);
+  clearTimeout(grace);
   signal?.removeEventListener('abort', onAbort);
   const elapsedMs = Math.min(performance.now(), end) - t0;
   const unfinished = engine.inflight;
@@ -114,6 +116,7 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     queriesPerLookup: encode(queriesPerLookup),
     lookups,
     queries: (sentAtEnd || st.sent) - sent0,
+    queriesSent: st.sent,
     failed,
     timeouts: st.timeouts,
     answered: st.answered,

@@ -38,6 +38,8 @@ export interface WorkerResult {
   lookups: number;
   /** queries sent inside the measured window */
   queries: number;
+  /** every query sent, the drain after the window included (what the server saw) */
+  queriesSent: number;
   failed: number;
   timeouts: number;
   answered: number;

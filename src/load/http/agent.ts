@@ -37,24 +37,45 @@ function validate(o: HttpAgentOptions): void {
   if (problems.length) throw new UsageError(`bad http agent options: ${problems.join('; ')}`, problems[0], problems);
 }
 
-function runInWorker(slice: CannonSlice, signal?: AbortSignal): Promise<CannonPartial> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: slice });
-    const onAbort = () => w.postMessage('stop');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let done = false;
-    w.once('message', (m: { ok: boolean; partial?: CannonPartial; error?: string }) => {
-      done = true;
-      signal?.removeEventListener('abort', onAbort);
+interface WorkerMessage {
+  ready?: boolean;
+  ok?: boolean;
+  partial?: CannonPartial;
+  error?: string;
+}
+
+/** A worker thread loaded and waiting for 'start'; result() settles with its slice's partial. */
+async function loadWorker(slice: CannonSlice): Promise<{ start(): void; stop(): void; result: Promise<CannonPartial> }> {
+  const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: slice });
+  let ready!: () => void;
+  const loaded = new Promise<void>((r) => { ready = r; });
+  const result = new Promise<CannonPartial>((resolve, reject) => {
+    w.on('message', (m: WorkerMessage) => {
+      if (m.ready) return ready();
       if (m.ok && m.partial) resolve(m.partial);
       else reject(new MeasurementError(`http agent worker failed: ${m.error}`));
       void w.terminate();
     });
-    w.once('error', (err) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (!done) reject(err);
-    });
+    w.once('error', (err) => { ready(); reject(err); });
+    w.once('exit', (code) => { ready(); reject(new MeasurementError(`http agent worker exited (${code}) without a result`)); });
   });
+  result.catch(() => undefined);
+  await loaded;
+  return { start: () => w.postMessage('start'), stop: () => w.postMessage('stop'), result };
+}
+
+async function runInWorkers(slices: CannonSlice[], starting: () => void, signal?: AbortSignal): Promise<CannonPartial[]> {
+  const workers = await Promise.all(slices.map(loadWorker));
+  const onAbort = () => workers.forEach((w) => w.stop());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    starting();
+    workers.forEach((w) => w.start());
+    if (signal?.aborted) onAbort();
+    return await Promise.all(workers.map((w) => w.result));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /**
@@ -70,7 +91,6 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
   const workers = Math.min(opts.workers, connections);
   const conns = split(connections, workers);
   const rates = opts.rate > 0 ? conns.map((c) => (opts.rate * c) / connections) : conns.map(() => 0);
-  const cpu0 = process.cpuUsage();
   let first = 0;
   const slices: CannonSlice[] = conns.map((c, i) => {
     const s: CannonSlice = {
@@ -81,7 +101,13 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
     first += c;
     return s;
   });
-  const parts = workers === 1 ? [await runCannonSlice(slices[0], signal)] : await Promise.all(slices.map((s) => runInWorker(s, signal)));
+  let cpu0 = process.cpuUsage();
+  let parts: CannonPartial[];
+  if (workers === 1) {
+    parts = [await runCannonSlice(slices[0], signal)];
+  } else {
+    parts = await runInWorkers(slices, () => { cpu0 = process.cpuUsage(); }, signal);
+  }
 
   // CPU of the whole agent process (all threads): tells a CPU-bound agent from a slow data path
   const cpu = process.cpuUsage(cpu0);

@@ -99,9 +99,18 @@ export function parseBackendStatus(text: string): BackendStatus {
   return { active: Number(active[1]), accepts: Number(counts[1]), handled: Number(counts[2]), requests: Number(counts[3]) };
 }
 
+/**
+ * GETs each URL in order from inside netns (one short-lived node process for all of them) and
+ * returns the bodies; for checks and tests, not for load.
+ */
+export async function fetchInNetns(netns: string, urls: readonly string[]): Promise<string[]> {
+  const script = `(async () => { const out = []; for (const u of JSON.parse(process.argv[1])) out.push(await (await fetch(u)).text()); process.stdout.write(JSON.stringify(out)); })().catch((e) => { console.error(String(e)); process.exit(1); })`;
+  const res = await run(process.execPath, ['-e', script, JSON.stringify(urls)], { netns, timeoutMs: 20_000 });
+  return JSON.parse(res.stdout) as string[];
+}
+
 /** Reads a backend's counters from inside its namespace (the status request counts itself). */
 export async function readBackendStatus(netns: string, port: number): Promise<BackendStatus> {
-  const script = `fetch('http://127.0.0.1:${port}${STATUS_PATH}').then((r) => r.text()).then((t) => process.stdout.write(t), (e) => { console.error(String(e)); process.exit(1); })`;
-  const res = await run(process.execPath, ['-e', script], { netns, timeoutMs: 10_000 });
-  return parseBackendStatus(res.stdout);
+  const [text] = await fetchInNetns(netns, [`http://127.0.0.1:${port}${STATUS_PATH}`]);
+  return parseBackendStatus(text);
 }

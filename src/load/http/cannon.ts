@@ -90,6 +90,8 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
     let cursor = g % T;
     let current = 0;
     let usedOnConn = 0;
+    // the server announced it closes after this response (Connection: close, a keep-alive limit)
+    let serverCloses = false;
     const HTTP_RESPONSE = 'RESPONSE';
     c.timeout = slice.timeoutMs;
     c.getRequestBuffer = () => buffers[current];
@@ -103,6 +105,7 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
       this.conn = conn;
       this.parser.initialize(HTTP_RESPONSE);
       usedOnConn = 0;
+      serverCloses = false;
       part.connects++;
       conn.on('error', (err: Error) => {
         if (this.conn !== conn) return;
@@ -131,7 +134,7 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
 
     const doRequest = c._doRequest;
     c._doRequest = function (this: CannonClient) {
-      if (!slice.keepAlive && usedOnConn > 0 && !this.destroyed) {
+      if ((!slice.keepAlive || serverCloses) && usedOnConn > 0 && !this.destroyed) {
         // the previous response ended this connection; _connect sends on a fresh one
         this._resetConnection();
         return;
@@ -151,8 +154,22 @@ export function runCannonSlice(slice: CannonSlice, signal?: AbortSignal): Promis
         noteError(`HTTP ${status}`);
       }
     });
+    c.on('headers', (info: { shouldKeepAlive?: boolean }) => {
+      if (info.shouldKeepAlive === false) serverCloses = true;
+    });
     c.on('connError', () => { part.connErrors++; });
-    c.on('timeout', () => { part.timeouts++; noteError('request timed out'); });
+    // autocannon's timer also fires on a connection idling under --rate; only owed responses count
+    let pendingAtDestroy = 0;
+    const destroyConnection = c._destroyConnection;
+    c._destroyConnection = function (this: CannonClient) {
+      pendingAtDestroy = this.pipelinedRequests.size();
+      destroyConnection.call(this);
+    };
+    c.on('timeout', () => {
+      if (pendingAtDestroy === 0) return;
+      part.timeouts++;
+      noteError('request timed out');
+    });
   };
 
   return new Promise((resolvePromise, reject) => {
