@@ -186,6 +186,11 @@ describe('unbound cluster DNS and NodeLocal cache in a namespace', () => {
     assert.deepEqual((await q.query(CLUSTER, reverseQueryName('10.96.1.12'), 'PTR')).data, [`${name}.`]);
     assert.deepEqual((await q.query(CLUSTER, 'external-7.bench-1.svc.cluster.local', 'A')).data, ['api-7.example.com.', upstreamAddress(7)]);
     assert.equal((await q.query(CLUSTER, 'svc-13.bench-1.svc.cluster.local', 'A')).status, 'NXDOMAIN');
+    // deleting it again needs a reload, which also drops the live-added local zones
+    assert.deepEqual(await clusterServer.update({ ...state, services: [...state.services, ext] }), { kind: 'reload' });
+    assert.equal((await q.query(CLUSTER, name, 'A')).status, 'NXDOMAIN');
+    assert.equal((await q.query(CLUSTER, reverseQueryName('10.96.1.12'), 'PTR')).status, 'NXDOMAIN');
+    assert.deepEqual((await q.query(CLUSTER, 'external-7.bench-1.svc.cluster.local', 'A')).data, ['api-7.example.com.', upstreamAddress(7)]);
   });
 
   it('fails fast with unbound\'s own message when it cannot bind', async () => {

@@ -56,13 +56,14 @@ export async function startClusterUnbound(o: Common & { state: ClusterState }): 
   const proc = await startUnbound({ conf, confPath: join(o.dir, 'unbound.conf'), controlConfPath: controlConf, netns: o.netns, keepStderrBytes: o.keepStderrBytes });
   let current = o.state;
   let serial = 1;
+  const liveZones = new Set<string>();
   return {
     process: proc,
     controlConf,
     stats: () => unboundStats(controlConf, o.netns),
     stop: () => proc.stop(),
     async update(next) {
-      const done = await updateClusterUnbound(current, next, { zoneDir: o.dir, controlConf, netns: o.netns, serial: ++serial });
+      const done = await updateClusterUnbound(current, next, { zoneDir: o.dir, controlConf, netns: o.netns, serial: ++serial, liveZones });
       current = next;
       return done;
     },

@@ -23,10 +23,9 @@ export async function writeClusterZones(state: ClusterState, zoneDir: string, se
 }
 
 /**
- * Makes a running cluster unbound serve a new state (Services created during churn): rewrites
- * the zone files, reloads both auth-zones, and flushes what the cache holds under them, so a
- * cached NXDOMAIN for a new Service does not outlive the change. Throws CommandError if unbound
- * rejects the zone.
+ * Makes a running cluster unbound serve a new state: rewrites the zone files, reloads both
+ * auth-zones, and flushes what the cache holds under them, so a cached answer (or NXDOMAIN) does
+ * not outlive the change. Throws CommandError if unbound rejects the zone.
  */
 export async function reloadClusterZones(state: ClusterState, zoneDir: string, controlConf: string, netns?: string, serial = 2): Promise<void> {
   const { origins } = await writeClusterZones(state, zoneDir, serial);
@@ -141,8 +140,8 @@ export async function startUnbound(o: StartUnboundOptions): Promise<ServerProces
  * Services created during churn are served at once. reloadClusterZones later folds them into
  * the zone files (the local zones then only duplicate what the zone holds).
  */
-export async function unboundAddServices(added: readonly Service[], clusterDomain: string, controlConf: string, netns?: string): Promise<void> {
-  if (added.length === 0) return;
+export async function unboundAddServices(added: readonly Service[], clusterDomain: string, controlConf: string, netns?: string): Promise<{ zones: string[] }> {
+  if (added.length === 0) return { zones: [] };
   const zones = new Map<string, string>();
   const records: ZoneRecord[] = [];
   for (const s of added) {
@@ -156,4 +155,11 @@ export async function unboundAddServices(added: readonly Service[], clusterDomai
   const zoneText = [...zones].map(([name, type]) => `${name} ${type}\n`).join('');
   await run('unbound-control', ['-c', controlConf, 'local_zones'], { netns, input: zoneText, timeoutMs: 30_000 });
   await run('unbound-control', ['-c', controlConf, 'local_datas'], { netns, input: records.map((r) => `${renderRecord(r)}\n`).join(''), timeoutMs: 30_000 });
+  return { zones: [...zones.keys()] };
+}
+
+/** Drops local zones unboundAddServices created (with their data), once the zone files hold the truth. */
+export async function unboundRemoveLocalZones(zones: readonly string[], controlConf: string, netns?: string): Promise<void> {
+  if (zones.length === 0) return;
+  await run('unbound-control', ['-c', controlConf, 'local_zones_remove'], { netns, input: zones.map((z) => `${z}\n`).join(''), timeoutMs: 30_000 });
 }

@@ -1,5 +1,5 @@
 import { serviceKey, type ClusterState, type Service } from '../../model/cluster.js';
-import { reloadClusterZones, unboundAddServices } from './unbound-process.js';
+import { reloadClusterZones, unboundAddServices, unboundRemoveLocalZones } from './unbound-process.js';
 
 /**
  * How a running cluster unbound follows a state change: nothing, just the added Services (churn
@@ -23,10 +23,27 @@ export function planDnsUpdate(prev: ClusterState, next: ClusterState): DnsUpdate
   return added.length === 0 ? { kind: 'none' } : { kind: 'add', services: added };
 }
 
-/** Applies planDnsUpdate to a running cluster unbound; returns what it did. */
-export async function updateClusterUnbound(prev: ClusterState, next: ClusterState, o: { zoneDir: string; controlConf: string; netns?: string; serial?: number }): Promise<DnsUpdate> {
+/**
+ * Applies planDnsUpdate to a running cluster unbound; returns what it did. liveZones carries the
+ * local zones of Services added live between reloads: a reload drops them, since the zone files
+ * then hold those Services (or no longer do, when they were deleted).
+ */
+export async function updateClusterUnbound(
+  prev: ClusterState,
+  next: ClusterState,
+  o: { zoneDir: string; controlConf: string; netns?: string; serial?: number; liveZones?: Set<string> },
+): Promise<DnsUpdate> {
   const plan = planDnsUpdate(prev, next);
-  if (plan.kind === 'add') await unboundAddServices(plan.services, next.clusterDomain, o.controlConf, o.netns);
-  if (plan.kind === 'reload') await reloadClusterZones(next, o.zoneDir, o.controlConf, o.netns, o.serial);
+  if (plan.kind === 'add') {
+    const { zones } = await unboundAddServices(plan.services, next.clusterDomain, o.controlConf, o.netns);
+    for (const z of zones) o.liveZones?.add(z);
+  }
+  if (plan.kind === 'reload') {
+    await reloadClusterZones(next, o.zoneDir, o.controlConf, o.netns, o.serial);
+    if (o.liveZones) {
+      await unboundRemoveLocalZones([...o.liveZones], o.controlConf, o.netns);
+      o.liveZones.clear();
+    }
+  }
   return plan;
 }
