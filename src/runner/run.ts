@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InterruptedError } from '../core/errors.js';
+import { InterruptedError, PrerequisiteError } from '../core/errors.js';
 import { newRunId, utcStamp } from '../core/ids.js';
 import { providers } from '../providers/index.js';
 import type { Provider, ProviderContext } from '../providers/provider.js';
@@ -33,6 +33,8 @@ export interface BenchOutcome {
   dir?: string;
   run?: RunResult;
   plan?: string[];
+  /** prerequisite failures of configurations that were skipped (the CLI exits 4 after printing the directory) */
+  skipped?: PrerequisiteError[];
 }
 
 /**
@@ -54,7 +56,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const groups = groupByCluster(variants);
   if (opts.dryRun) return { plan: describePlan(scenario, variants, groups.map((g) => factory(pctx).describe(g[0]!.scenario.cluster))) };
 
-  for (const group of groups) await factory(pctx).check(group[0]!.scenario.cluster);
+  // every configuration is checked before anything is created; a matrix whose some
+  // configurations can't run here (ipvs without ip_vs) runs the others and exits 4 at the end
+  const runnable: Variant[][] = [];
+  const skipped: Array<[Variant[], PrerequisiteError]> = [];
+  for (const group of groups) {
+    try {
+      await factory(pctx).check(group[0]!.scenario.cluster);
+      runnable.push(group);
+    } catch (err) {
+      if (!(err instanceof PrerequisiteError)) throw err;
+      skipped.push([group, err]);
+    }
+  }
+  if (runnable.length === 0) throw skipped[0]![1];
   const unlock = scenario.provider === 'local' ? acquireLocalLock(runId) : () => undefined;
   opts.onRunId?.(runId);
   const writer = RunWriter.create(opts.out, utcStamp(), scenario.name);
@@ -65,22 +80,27 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   };
   const problems: string[] = [];
   opts.log(`run ${runId}: ${variants.length} variant(s) of ${scenario.name} on ${scenario.provider}; results in ${writer.dir}`);
+  for (const [group, err] of skipped) {
+    opts.log(`skipping ${group.length} variant(s): ${err.message}`);
+    const now = new Date().toISOString();
+    for (const v of group) run.variants.push({ id: v.id, params: v.params, repeat: v.repeat, status: 'skipped', errors: [`prerequisite missing: ${err.message}`], startedAt: now, finishedAt: now, metrics: {}, series: {} });
+  }
   await writer.write(run);
   try {
-    for (const group of groups) {
+    for (const group of runnable) {
       if (opts.signal.aborted) break;
       await runGroup(factory(pctx), group, run, writer, opts, problems);
     }
   } finally {
     unlock();
   }
-  const failed = run.variants.filter((v) => v.status !== 'completed').length;
-  run.status = opts.signal.aborted ? 'partial' : failed > 0 ? 'failed' : 'completed';
+  const failed = run.variants.filter((v) => v.status === 'failed').length;
+  run.status = opts.signal.aborted || (skipped.length > 0 && failed === 0) ? 'partial' : failed > 0 ? 'failed' : 'completed';
   run.finishedAt = new Date().toISOString();
   problems.push(...(await writer.write(run, { final: !opts.signal.aborted })));
   for (const p of problems) opts.log(`warning: ${p}`);
   if (opts.signal.aborted) throw new InterruptedError(`interrupted: ${run.variants.length} of ${variants.length} variant(s) kept in ${writer.dir}`);
-  return { dir: writer.dir, run };
+  return { dir: writer.dir, run, skipped: skipped.map(([, err]) => err) };
 }
 
 function groupByCluster(variants: Variant[]): Variant[][] {

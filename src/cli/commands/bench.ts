@@ -48,7 +48,11 @@ export function benchCommand(): Command {
         const run = outcome.run!;
         log(`run ${run.runId} ${run.status}: ${run.variants.length} variant(s), ${run.variants.filter((v) => v.status === 'completed').length} completed`);
         process.stdout.write(`${outcome.dir}\n`);
-        if (run.status !== 'completed') process.exitCode = 1;
+        const missing = outcome.skipped?.[0];
+        if (missing) {
+          process.stderr.write(`error: ${missing.message}${missing.hint ? ` (${missing.hint})` : ''}; the other variants ran\n`);
+          process.exitCode = missing.exitCode;
+        } else if (run.status !== 'completed') process.exitCode = 1;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

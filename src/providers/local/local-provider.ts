@@ -115,6 +115,7 @@ export class LocalProvider implements Provider {
       this.ctx.log(`local: --keep: namespaces of run ${this.ctx.runId} left in place; remove them with: npm run clean -- ${this.ctx.runId}`);
       return;
     }
+    await this.dns?.stop();
     await this.procs.stopAll();
     await this.proxier?.cleanup().catch(() => undefined);
     await cleanLocalRun(this.ctx.runId);

@@ -1,5 +1,5 @@
 import { run } from '../../core/exec.js';
-import { NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
+import { NODE_LOCAL_DNS_IP, SERVICE_CIDR } from '../../model/addressing.js';
 import { BACKEND_PORT, ENDPOINT_BLOCKS, ENDPOINT_SUPERNET, NODE_GATEWAY, UPSTREAM_IP, backendIP, clientIP, dnsPodIP } from './addresses.js';
 import { deleteNetns, netnsName } from './netns.js';
 
@@ -71,6 +71,10 @@ export async function buildTopology(topo: Topology): Promise<void> {
   if (topo.nodeLocalDNS) nodeCmds.push(`addr add ${NODE_LOCAL_DNS_IP}/32 dev lo`);
   for (const pod of topo.pods) nodeCmds.push(`link set ${pod.hostIf} up`, `route add ${pod.ip}/32 dev ${pod.hostIf} src ${NODE_GATEWAY}`);
   for (const b of topo.backends) for (const block of blocksOf(topo, b.index)) nodeCmds.push(`route add ${block} dev ${b.hostIf} src ${NODE_GATEWAY}`);
+  // a real node reaches ClusterIPs by its default route before OUTPUT's DNAT reroutes the packet;
+  // ours has no default route (nothing leads out), so the Service CIDR gets one of its own
+  const first = topo.dns[0] ?? topo.pods[0];
+  if (first) nodeCmds.push(`route add ${SERVICE_CIDR} dev ${first.hostIf} src ${NODE_GATEWAY}`);
   await ipBatch(nodeCmds, node);
   for (const pod of topo.pods) {
     const cmds = ['link set lo up', `addr add ${pod.ip}/32 dev eth0`, 'link set eth0 up', `route add ${NODE_GATEWAY}/32 dev eth0`, `route add default via ${NODE_GATEWAY} dev eth0 src ${pod.ip}`];
