@@ -1,34 +1,12 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
 import { formatTargets, type Target } from '../load/http/targets.js';
-import { isProxied, type ClusterState, type Service } from '../model/cluster.js';
+import type { ClusterState, Service } from '../model/cluster.js';
+import { probeableServices, splitEvenly, spreadIndexes } from './targets.js';
 import { HttpSpec } from '../scenario/schema.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
 
 /** Room on top of the load's duration for an agent to start, connect and report. */
 const AGENT_MARGIN_MS = 30_000;
-
-/**
- * Services HTTP load can go through: a ClusterIP (not headless, not ExternalName), a TCP port and
- * a ready endpoint. kube-system (kube-dns) is left out: DNS servers are not HTTP backends.
- */
-export function httpServices(state: ClusterState): Service[] {
-  return state.services.filter(
-    (s) => isProxied(s) && s.namespace !== 'kube-system' && s.ports.some((p) => p.protocol === 'TCP') && s.endpoints.some((e) => e.ready),
-  );
-}
-
-/**
- * n indexes spread evenly over 0..total-1, the last one always included: iptables walks
- * KUBE-SERVICES in Service order, so the last Services pay the most per new connection.
- */
-export function spreadIndexes(total: number, n: number): number[] {
-  if (total <= 0 || n <= 0) return [];
-  if (n >= total) return Array.from({ length: total }, (_, i) => i);
-  if (n === 1) return [total - 1];
-  const out = new Set<number>();
-  for (let k = 0; k < n; k++) out.add(Math.round((k * (total - 1)) / (n - 1)));
-  return [...out];
-}
 
 /** ClusterIP and the Service's "http" port (else its first TCP port). */
 export function httpTarget(s: Service): Target {
@@ -38,12 +16,8 @@ export function httpTarget(s: Service): Target {
 }
 
 export function pickHttpTargets(state: ClusterState, n: number): Target[] {
-  const services = httpServices(state);
+  const services = probeableServices(state);
   return spreadIndexes(services.length, n).map((i) => httpTarget(services[i]));
-}
-
-function splitEvenly(total: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
 function rotate<T>(xs: readonly T[], by: number): T[] {

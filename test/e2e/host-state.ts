@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 const sh = (file: string, args: string[]) => {
   try {
@@ -23,4 +23,26 @@ export function hostSnapshot(): Record<string, string> {
 
 export function ourNetns(): string[] {
   return sh('ip', ['netns', 'list']).split('\n').filter((l) => l.startsWith('disco-') && /^disco-[0-9a-f]{8}-/.test(l));
+}
+
+/**
+ * Captures on every interface of the root namespace for addresses a run uses; a run that stays
+ * inside its namespaces produces zero packets here.
+ */
+export function rootCapture(): { stop(): Promise<string[]> } {
+  const child = spawn('tcpdump', ['-i', 'any', '-n', '-p', '-l', '-q', 'net 10.244.0.0/16 or net 10.96.0.0/12 or host 169.254.20.10'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  child.stdout.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
+  const ready = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
+    setTimeout(resolve, 2000);
+  });
+  return {
+    async stop() {
+      await ready;
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.on('close', resolve));
+      return lines;
+    },
+  };
 }

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../../src/results/model.js';
 import { runCli } from '../cli/run-cli.js';
-import { hostSnapshot, ourNetns } from './host-state.js';
+import { hostSnapshot, ourNetns, rootCapture } from './host-state.js';
 
 const CORE = ['dns.lookup.latency', 'dns.queries_per_lookup', 'dns.server.cpu', 'proxy.sync.duration', 'tcp.connect.latency', 'http.latency'];
 
 test('smoke runs end to end on the local provider: every core metric measured, nothing left behind, host untouched', async () => {
   const before = hostSnapshot();
+  const capture = rootCapture();
   const out = mkdtempSync(join(tmpdir(), 'disco-smoke-'));
   const t0 = Date.now();
   const r = await runCli(['bench', '--scenario', 'smoke', '--out', out], { timeoutMs: 180_000 });
@@ -31,5 +32,6 @@ test('smoke runs end to end on the local provider: every core metric measured, n
   for (const f of ['metrics.csv', 'timeseries.csv']) assert.ok(existsSync(join(dir, f)), f);
   assert.deepEqual(ourNetns(), []);
   assert.deepEqual(hostSnapshot(), before);
+  assert.deepEqual(await capture.stop(), [], 'no packet of the run was seen in the root namespace');
   console.log(`smoke: ${seconds.toFixed(1)} s end to end`);
 });

@@ -7,7 +7,8 @@ import { ScenarioSpec } from '../../src/scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider } from '../../src/providers/provider.js';
 import type { AgentOutput } from '../../src/load/agent-output.js';
 import { parseTargets } from '../../src/load/http/targets.js';
-import { httpWorkload, pickHttpTargets, spreadIndexes } from '../../src/workloads/http.js';
+import { httpWorkload, pickHttpTargets } from '../../src/workloads/http.js';
+import { spreadIndexes } from '../../src/workloads/targets.js';
 import type { WorkloadContext } from '../../src/workloads/workload.js';
 
 const state = generateServices({ count: 50, endpointsPerService: 2, headless: 3, externalName: 2, namespaces: 5 }, ['10.244.0.10']);
