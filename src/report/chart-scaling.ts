@@ -11,7 +11,10 @@ export function scalingCharts(s: Scaling): ChartSpec[] {
     m.lines.forEach((l, i) => {
       const color = PALETTE[i % PALETTE.length]!;
       datasets.push({ type: 'scatter', label: shortLabel(l.label), data: l.points.map(([x, y]) => ({ x, y })), backgroundColor: color, borderColor: color, pointRadius: 5 });
-      if (!l.fit) return;
+      if (!l.fit) {
+        if (l.noFit && l.noFit !== 'all zero') notes.push(`${l.label === 'all' ? '' : `${shortLabel(l.label)}: `}no projection, ${l.noFit}`);
+        return;
+      }
       const xs = l.points.map((p) => p[0]);
       const lo = Math.min(...xs);
       const hi = Math.max(s.projectTo, ...xs);
