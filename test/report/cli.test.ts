@@ -86,6 +86,8 @@ test('missing or invalid run.json and a bad threshold are usage errors naming th
 
 test('report re-renders summary.md, report.html and charts/*.png from run.json', async () => {
   const dir = await runDir('render', smokeRun(1, 2));
+  await mkdir(join(dir, 'charts'), { recursive: true });
+  await writeFile(join(dir, 'charts', 'stale.png'), 'from an older rendering');
   printed.length = 0;
   const chromium = await haveTool('chromium');
   const cmd = reportCommand().parseAsync([dir], { from: 'user' });
@@ -101,4 +103,5 @@ test('report re-renders summary.md, report.html and charts/*.png from run.json',
   assert.equal(png.readUInt32BE(20), 540);
   assert.ok(png.length > 10_000, `${png.length} bytes`);
   assert.ok(printed.includes(join(dir, 'charts', 'series-dns.queries.rate.png')));
+  await assert.rejects(stat(join(dir, 'charts', 'stale.png')));
 });
