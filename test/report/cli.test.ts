@@ -13,6 +13,8 @@ import { smokeRun } from './fixtures.js';
 let root: string;
 const printed: string[] = [];
 const origLog = console.log;
+const origWrite = process.stdout.write.bind(process.stdout);
+const origError = console.error;
 
 async function runDir(name: string, r: RunResult): Promise<string> {
   const dir = join(root, name);
@@ -24,9 +26,18 @@ async function runDir(name: string, r: RunResult): Promise<string> {
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'disco-t-report-'));
   console.log = (...args: unknown[]) => { printed.push(args.join(' ')); };
+  console.error = () => undefined;
+  // compare writes its markdown with process.stdout.write; the test runner's own output
+  // (TAP on stdout) must still pass, so only our markdown is captured
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && chunk.startsWith('# discobench compare')) { printed.push(chunk); return true; }
+    return (origWrite as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
 });
 after(async () => {
   console.log = origLog;
+  console.error = origError;
+  process.stdout.write = origWrite;
   await rm(root, { recursive: true, force: true });
 });
 
