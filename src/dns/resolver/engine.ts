@@ -60,6 +60,7 @@ interface SockState {
 }
 
 const NO_ID = -1;
+const NO_ANSWERS: Buffer[] = [];
 
 /** One application lookup in flight; pooled and reused by the load driver. */
 export class Lookup {
@@ -68,10 +69,8 @@ export class Lookup {
   start = 0;
   queries = 0;
   status: LookupStatus = 'ok';
-  /** responses of the final candidate that produced the answer (kept only when tracing) */
+  /** responses of the candidate that produced the answer (kept only when tracing) */
   answers: Buffer[] = [];
-  /** free slot for the driver */
-  tag = 0;
 
   walk!: SearchWalk;
   ci = 0;
@@ -174,7 +173,7 @@ export class ResolverEngine {
     l.start = start;
     l.queries = 0;
     l.status = 'ok';
-    l.answers = [];
+    l.answers = NO_ANSWERS;
     l.group = group % this.groups.length;
     l.single = this.opts.conf.singleRequest || this.opts.conf.singleRequestReopen;
     l.reopen = this.opts.conf.singleRequestReopen;
@@ -476,9 +475,8 @@ export class ResolverEngine {
     // res_search returns here; getaddrinfo then wants address records of the asked types
     const qs = l.prepared.cands[l.ci]!.queries;
     let addrs = 0;
-    const bufs = hp === hp2 ? [hp] : [hp, hp2];
-    for (const b of bufs) for (const q of qs) addrs += countAnswers(b, q.type);
-    l.answers = bufs;
+    for (const q of qs) addrs += countAnswers(hp, q.type) + (hp2 !== hp ? countAnswers(hp2, q.type) : 0);
+    if (this.trace) l.answers = hp === hp2 ? [hp] : [hp, hp2];
     this.candidateDone(l, { status: addrs > 0 ? 'ok' : 'NO_DATA', firstRcode: l.buf1Rcode });
   }
 
@@ -586,7 +584,7 @@ export class ResolverEngine {
       let addrs = 0;
       for (let i = 0; i < cand.queries.length; i++) addrs += countAnswers(l.got[i]!, cand.queries[i]!.type);
       status = addrs > 0 ? 'ok' : 'NO_DATA';
-      l.answers = l.got.filter((b): b is Buffer => b !== null);
+      if (this.trace) l.answers = l.got.filter((b): b is Buffer => b !== null);
     }
     const next = l.walk.next(l.ci, { status });
     if (typeof next === 'number') this.startCandidate(l, next);
