@@ -4,6 +4,7 @@ import { measureHttpVsWrk } from '../load/http/perf.js';
 import { measureDnsVsDnsperf } from './dns.js';
 import { perfPrefix, trackNetns, untrackNetns } from './netns.js';
 import { measureSyncVsTool, RESTORE_TOOL } from './sync.js';
+import { round } from './stats.js';
 import { RATIO_NAMES, TARGETS, verdict, type RatioName, type Verdict } from './targets.js';
 
 /**
@@ -64,7 +65,8 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
         const opts = { prefix: httpPrefix, connections: 64, durationMs: seconds * 1000, keepAlive: true, workers: 1, wrkThreads: 1, backendWorkers: 1, rounds };
         const r = await measureHttpVsWrk(opts);
         const { agentInfo: _info, ...rest } = r;
-        return { ratio: r.ratio, detail: { ...rest, connections: opts.connections, keepAlive: opts.keepAlive, agentWorkers: opts.workers, wrkThreads: opts.wrkThreads, nginxWorkers: opts.backendWorkers, durationMs: opts.durationMs } };
+        const ratio = round(r.ratio);
+        return { ratio, detail: { ...rest, ratio, agentRps: Math.round(r.agentRps), wrkRps: Math.round(r.wrkRps), agentCpuUsPerRequest: round(r.agentCpuUsPerRequest, 1), wrkCpuUsPerRequest: round(r.wrkCpuUsPerRequest, 1), connections: opts.connections, keepAlive: opts.keepAlive, agentWorkers: opts.workers, wrkThreads: opts.wrkThreads, nginxWorkers: opts.backendWorkers, durationMs: opts.durationMs } };
       } finally {
         untrackNetns(names);
       }
