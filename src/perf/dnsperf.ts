@@ -22,6 +22,6 @@ export function parseDnsperf(text: string): DnsperfResult {
     completed: num(text, /Queries completed:\s+(\d+)/),
     lost: num(text, /Queries lost:\s+(\d+)/),
     runSeconds: num(text, /Run time \(s\):\s+([\d.]+)/),
-    avgLatencyMs: num(text, /Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    avgLatencyMs: Math.round(num(text, /Average Latency \(s\):\s+([\d.]+)/) * 1e6) / 1e3,
   };
 }
