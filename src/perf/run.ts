@@ -4,6 +4,7 @@ import { measureHttpVsWrk } from '../load/http/perf.js';
 import { measureDnsVsDnsperf } from './dns.js';
 import { perfPrefix, trackNetns, untrackNetns } from './netns.js';
 import { measureSyncVsTool, RESTORE_TOOL } from './sync.js';
+import { pairFigures } from './table.js';
 import { round } from './stats.js';
 import { RATIO_NAMES, TARGETS, verdict, type RatioName, type Verdict } from './targets.js';
 
@@ -16,7 +17,7 @@ export interface PerfOptions {
   only: readonly RatioName[];
   /** shorter rounds and 2000 instead of 10000 Services for the sync pairs */
   quick: boolean;
-  /** rounds per pair (default 3, quick 2; the nftables sync at 10k Services defaults to 2) */
+  /** rounds per pair (default 3, quick 2; the sync pairs at 10k Services default to 1) */
   rounds?: number;
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -51,7 +52,11 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
   const seconds = o.quick ? 5 : 10;
   const rounds = o.rounds ?? (o.quick ? 2 : 3);
   const syncServices = o.quick ? QUICK_SYNC_SERVICES : SYNC_SERVICES;
-  const report: PerfReport = { ratios: {}, verdicts: {}, details: { machine: { quick: o.quick, rounds, note: 'rounds alternate between the two tools; medians compared' } } };
+  // one 10k-Service transaction costs minutes here (nftables ~48 s of kernel time unloaded; an
+  // iptables-nft-restore of 30k chains over 10 min on a loaded 2-core machine), on both sides:
+  // one round each unless --rounds asks for more
+  const syncRounds = o.rounds ?? (o.quick ? 2 : 1);
+  const report: PerfReport = { ratios: {}, verdicts: {}, details: { run: { quick: o.quick, rounds, syncRounds, syncServices, note: 'rounds alternate between the two tools; medians compared' } } };
   const measurers: Record<RatioName, () => Promise<{ ratio: number; detail: Record<string, unknown> }>> = {
     'dns.agent_vs_dnsperf': async () => {
       const r = await measureDnsVsDnsperf({ netns: `${prefix}-dns`, services: 1000, durationMs: seconds * 1000, inflight: 64, rounds, signal: o.signal });
@@ -72,12 +77,11 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
       }
     },
     'sync.iptables_10k_vs_restore': async () => {
-      const r = await measureSyncVsTool({ mode: 'iptables', services: syncServices, rounds, prefix: `${prefix}-ipt`, signal: o.signal });
+      const r = await measureSyncVsTool({ mode: 'iptables', services: syncServices, rounds: syncRounds, prefix: `${prefix}-ipt`, signal: o.signal });
       return { ratio: r.ratio, detail: { ...r, ...(o.quick ? { quick: `${syncServices} Services instead of ${SYNC_SERVICES} (--quick)` } : {}) } };
     },
     'sync.nftables_10k_vs_nft': async () => {
-      // each 10k-Service transaction costs ~48 s of kernel time, on both sides: 2 rounds by default
-      const r = await measureSyncVsTool({ mode: 'nftables', services: syncServices, rounds: o.rounds ?? 2, prefix: `${prefix}-nft`, signal: o.signal });
+      const r = await measureSyncVsTool({ mode: 'nftables', services: syncServices, rounds: syncRounds, prefix: `${prefix}-nft`, signal: o.signal });
       return { ratio: r.ratio, detail: { ...r, ...(o.quick ? { quick: `${syncServices} Services instead of ${SYNC_SERVICES} (--quick)` } : {}) } };
     },
   };
@@ -97,7 +101,8 @@ export async function runPerf(o: PerfOptions): Promise<PerfReport> {
       report.details[name] = { error: o.signal?.aborted ? 'interrupted' : messageOf(err), target: `${TARGETS[name].op} ${TARGETS[name].value}` };
     }
     report.verdicts[name] = verdict(name, report.ratios[name] ?? NaN);
-    log(`${name}: ${report.ratios[name] ?? 'not measured'} (${report.verdicts[name]}, ${Math.round((Date.now() - t0) / 1000)} s)`);
+    // the figures go to the log as soon as measured, so an interrupted run still shows them
+    log(`${name}: ${report.ratios[name] ?? 'not measured'} ${report.verdicts[name]} in ${Math.round((Date.now() - t0) / 1000)} s; ${pairFigures(report.details[name] as Record<string, unknown>)}`);
   }
   return report;
 }

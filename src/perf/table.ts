@@ -6,7 +6,8 @@ export function perfJson(r: PerfReport): { ratios: PerfReport['ratios']; details
   return { ratios: r.ratios, details: { ...r.details, verdicts: r.verdicts } };
 }
 
-function figures(d: Record<string, unknown> | undefined): string {
+/** One pair's raw figures (medians) in a few words, for the table and the progress log. */
+export function pairFigures(d: Record<string, unknown> | undefined): string {
   if (!d) return '';
   if (typeof d.error === 'string') return `error: ${d.error}`;
   const med = (k: string) => (d[k] as { median?: number } | undefined)?.median;
@@ -22,7 +23,7 @@ export function renderPerfTable(r: PerfReport): string {
   for (const name of RATIO_NAMES) {
     if (!(name in r.ratios)) continue;
     const v = r.ratios[name];
-    rows.push([name, v === null || v === undefined ? 'n/a' : v.toFixed(3), `${TARGETS[name].op} ${TARGETS[name].value}`, r.verdicts[name] ?? 'FAIL', figures(r.details[name] as Record<string, unknown> | undefined)]);
+    rows.push([name, v === null || v === undefined ? 'n/a' : v.toFixed(3), `${TARGETS[name].op} ${TARGETS[name].value}`, r.verdicts[name] ?? 'FAIL', pairFigures(r.details[name] as Record<string, unknown> | undefined)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';

@@ -33,7 +33,7 @@ export function perfCommand(): Command {
     .option('--json', 'print { ratios, details } as JSON')
     .option('--only <names>', `comma-separated pairs: ${Object.keys(SHORT_NAMES).join(', ')} (or the ratio names)`)
     .option('--quick', 'shorter rounds (5 s, 2 rounds) and 2000 instead of 10000 Services for the sync pairs')
-    .option('--rounds <n>', 'rounds per pair (default 3; nftables sync 2; --quick 2)')
+    .option('--rounds <n>', 'rounds per pair (default 3, the 10k-Service sync pairs 1; --quick 2)')
     .action(async (o: { json?: boolean; only?: string; quick?: boolean; rounds?: string }) => {
       const only = parseOnly(o.only);
       let rounds: number | undefined;
