@@ -34,6 +34,13 @@ export function perfCommand(): Command {
     .option('--only <names>', `comma-separated pairs: ${Object.keys(SHORT_NAMES).join(', ')} (or the ratio names)`)
     .option('--quick', 'shorter rounds (5 s, 2 rounds) and 2000 instead of 10000 Services for the sync pairs')
     .option('--rounds <n>', 'rounds per pair (default 3, the 10k-Service sync pairs 1; --quick 2)')
+    .addHelpText('after', [
+      '',
+      'Targets (DESIGN.md section 9): dns and http ratios >= 0.8; sync ratios <= 1.1 (ours / reference).',
+      'A missed target prints FAIL and still exits 0: the figures are the result. Exit 4 when a',
+      'reference tool is missing (its Debian package is named), 130 when interrupted (pairs measured so',
+      'far are printed). Namespaces are named disco-perf<pid>-* and always deleted.',
+    ].join('\n'))
     .action(async (o: { json?: boolean; only?: string; quick?: boolean; rounds?: string }) => {
       const only = parseOnly(o.only);
       let rounds: number | undefined;
