@@ -73,6 +73,12 @@ interface Block {
   rules: number;
 }
 
+/** Names computed directly, for renders whose blocks are cached anyway. */
+const DIRECT_NAMES = {
+  svcChain: (sp: ServicePortInfo): string => svcChain(sp.nameString, sp.protocol),
+  sepChain: (sp: ServicePortInfo, hostPort: string): string => sepChain(sp.nameString, sp.protocol, hostPort),
+} as ChainNameCache;
+
 export interface IptablesRenderOptions {
   /** pod CIDR: traffic to a ClusterIP from outside it is masqueraded (kube-proxy --cluster-cidr) */
   clusterCIDR?: string;
@@ -127,7 +133,8 @@ function renderBlock(sp: ServicePortInfo, svc: string, match: string, masq: stri
 }
 
 export function renderIptables(ports: readonly ServicePortInfo[], opts: IptablesRenderOptions = {}): IptablesRender {
-  const names = opts.names ?? new ChainNameCache();
+  // without a block cache every name is computed once per render: a memo would only add lookups
+  const names = opts.names ?? (opts.blocks ? DIRECT_NAMES : new ChainNameCache());
   const filterChains: string[] = FILTER_TOP.map((c) => `:${c} - [0:0]`);
   const filterRules: string[] = [];
   const natChains: string[] = NAT_TOP.map((c) => `:${c} - [0:0]`);
@@ -150,9 +157,8 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
     const sp = ports[k]!;
     const p = sp.protocol;
     const match = `-m ${p} -p ${p} -d ${sp.clusterIP} --dport ${sp.port}`;
-    let used = chains.get(sp.svcKey);
-    if (!used) chains.set(sp.svcKey, (used = []));
     if (sp.endpoints.length === 0) {
+      if (!chains.has(sp.svcKey)) chains.set(sp.svcKey, []);
       filterRules.push(`-A KUBE-SERVICES -m comment --comment "${sp.nameString} has no endpoints" ${match} -j REJECT`);
       continue;
     }
@@ -166,7 +172,9 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
       block = renderBlock(sp, svc, match, masq, large, names, fp);
       if (cache && fp) cache.set(cacheKey, block);
     }
-    for (const c of block.chains) used.push(c);
+    const used = chains.get(sp.svcKey);
+    // the first port's block array is shared, not copied; a second port of the Service gets a new array
+    chains.set(sp.svcKey, used ? [...used, ...block.chains] : block.chains);
     natRuleCount += block.rules;
     if (opts.changed && !opts.changed.has(sp.svcKey)) continue;
     natChains.push(block.chainText);
@@ -192,7 +200,7 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
       (table === 'filter' ? filterRules : natRules).push(`-I ${jumpRuleArgs(from, to, comment, extra)}`);
     }
   }
-  const text = ['*filter', ...filterChains, ...filterRules, 'COMMIT', '*nat', ...natChains, ...natRules, 'COMMIT', ''].join('\n');
+  const text = `*filter\n${filterChains.join('\n')}\n${filterRules.join('\n')}\nCOMMIT\n*nat\n${natChains.join('\n')}\n${natRules.join('\n')}\nCOMMIT\n`;
   return { text, rules, chains };
 }
 

@@ -5,7 +5,7 @@ import type { SyncReport } from '../providers/provider.js';
 import { PrerequisiteError } from '../core/errors.js';
 import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
-import { ChainNameCache, renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
+import { renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
 import { renderIpvs } from './ipvs.js';
 
@@ -42,7 +42,6 @@ export class Proxier {
   private jumpsInstalled = false;
   private nftTouched = false;
   private ipvsTouched = false;
-  private readonly iptNames = new ChainNameCache();
   private readonly iptBlocks: IptablesBlockCache = new Map();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
@@ -109,7 +108,7 @@ export class Proxier {
     let tApply = t0;
     let tDone = t0;
     if (this.opts.mode === 'iptables') {
-      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, names: this.iptNames, blocks: { cache: this.iptBlocks, fps } });
+      const r = renderIptables(ports, { clusterCIDR: this.opts.clusterCIDR, changed: diff?.changed, staleChains: stale, jumps: !this.jumpsInstalled, blocks: { cache: this.iptBlocks, fps } });
       for (const cs of r.chains.values()) for (const c of cs) this.installed.add(c);
       tApply = performance.now();
       await run(this.restoreTool, ['-w', '5', '--noflush', '--counters'], { netns: this.opts.netns, input: r.text });

@@ -8,6 +8,8 @@ import { fmt, groupVariants } from './variants.js';
 import { arrow, keyFigures, type FigureRow } from './figures.js';
 import { metricInfo } from '../metrics/catalog.js';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function environmentTable(run: RunResult): string {
   const e = run.environment;
   const rows: Array<[string, string]> = [
@@ -63,7 +65,7 @@ export function renderReportHtml(run: RunResult): string {
   const body = `<main>
 <h1>discobench · ${esc(run.scenario.name)} <span class="badge ${esc(run.status)}">${esc(run.status)}</span></h1>
 <p class="meta">${esc(run.scenario.description ?? '')}</p>
-<p class="meta">run <code>${esc(run.runId)}</code> · provider ${esc(run.provider)} · ${when} · ${groups.length} variants, ${run.variants.length} runs</p>
+<p class="meta">run <code>${esc(run.runId)}</code> · provider ${esc(run.provider)} · ${when} · ${plural(groups.length, 'variant')}, ${plural(run.variants.length, 'run')}</p>
 ${sentences.length > 0 ? `<h2>Capacity projection</h2><ul>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul><p class="caveat">${esc(EXTRAPOLATION_CAVEAT)}</p>` : ''}
 ${errors.length > 0 ? `<h2>Errors</h2><ul>${errors.join('')}</ul>` : ''}
 ${keyFiguresHtml(run)}

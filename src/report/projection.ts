@@ -84,11 +84,29 @@ export function predict(fit: Fit, x: number): number {
 }
 
 /**
- * Fits all models the data supports and returns the best by adjusted R² (a model needs one more
- * point than it has coefficients); with only two points the linear fit through them is all there is.
+ * A cost model for extrapolation must not fall as the count grows: a negative slope or a
+ * downward parabola fitted to noise would project negative seconds.
+ */
+export function grows(fit: Fit, fromN: number): boolean {
+  const c = fit.coefficients;
+  if (fit.model === 'quadratic') return c[2]! >= 0 && c[1]! + 2 * c[2]! * fromN >= 0;
+  return c[1]! >= 0;
+}
+
+/** A quadratic needs this many points, so that it has two residual degrees of freedom. */
+export const QUADRATIC_MIN_POINTS = 5;
+
+/**
+ * Fits the models the data supports that grow with n and returns the best by adjusted R² (ties
+ * go to the simpler model). A model needs more points than coefficients, a quadratic at least
+ * QUADRATIC_MIN_POINTS; with only two points the linear fit through them is all there is.
+ * undefined when no growing model fits (the cost falls or stays flat within noise).
  */
 export function fitBest(xs: readonly number[], ys: readonly number[]): { best: Fit; all: Fit[] } | undefined {
-  const all = ORDER.map((m) => fitModel(m, xs, ys)).filter((f): f is Fit => f !== undefined);
+  const minN = Math.min(...xs);
+  const all = ORDER.filter((m) => m !== 'quadratic' || xs.length >= QUADRATIC_MIN_POINTS)
+    .map((m) => fitModel(m, xs, ys))
+    .filter((f): f is Fit => f !== undefined && grows(f, minN));
   const scored = all.filter((f) => Number.isFinite(f.adjustedR2));
   if (scored.length === 0) {
     const lin = all.find((f) => f.model === 'linear');

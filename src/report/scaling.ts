@@ -18,10 +18,16 @@ export const HEADROOM_LIMITS: Array<{ metric: string; stat: 'p99' | 'value'; lim
   { metric: 'proxy.sync.duration', stat: 'value', limit: 1000, text: 'proxy.sync.duration under 1 s' },
 ];
 
+/** Below this adjusted R² a fit does not explain the points well enough to extrapolate. */
+export const MIN_FIT_QUALITY = 0.8;
+
 export interface ScalingLine {
   label: string;
   points: Array<[number, number]>;
+  /** the best growing fit, only when good enough to extrapolate */
   fit?: Fit;
+  /** why there is no fit: "no growth with the Service count", "poor fit (adj. R² 0.45)" */
+  noFit?: string;
   /** the fit evaluated at PROJECT_TO, when PROJECT_TO is beyond the measured range */
   projection?: number;
 }
@@ -63,12 +69,19 @@ function lineLabel(g: VariantGroup, others: string[]): string {
 function fitLine(label: string, points: Array<[number, number]>): ScalingLine {
   points.sort((a, b) => a[0] - b[0]);
   const line: ScalingLine = { label, points };
-  if (points.length >= 2) {
-    const res = fitBest(points.map((p) => p[0]), points.map((p) => p[1]));
-    if (res) {
-      line.fit = res.best;
-      if (PROJECT_TO > points[points.length - 1]![0]) line.projection = predict(res.best, PROJECT_TO);
-    }
+  if (points.length < 2) return line;
+  if (points.every((p) => p[1] === 0)) {
+    line.noFit = 'all zero';
+    return line;
+  }
+  const res = fitBest(points.map((p) => p[0]), points.map((p) => p[1]));
+  if (!res) {
+    line.noFit = 'no growth with the Service count';
+  } else if (res.best.adjustedR2 < MIN_FIT_QUALITY) {
+    line.noFit = `poor fit (best: ${res.best.model}, adj. R² ${res.best.adjustedR2.toFixed(2)})`;
+  } else {
+    line.fit = res.best;
+    if (PROJECT_TO > points[points.length - 1]![0]) line.projection = predict(res.best, PROJECT_TO);
   }
   return line;
 }
@@ -101,7 +114,7 @@ export function analyzeScaling(run: RunResult): Scaling | undefined {
         }
         if (points.length > 0) lines.push(fitLine(label, points));
       }
-      if (!lines.some((l) => l.points.length >= 2)) continue;
+      if (!lines.some((l) => l.points.length >= 2) || lines.every((l) => l.points.every((p) => p[1] === 0))) continue;
       metrics.push({ metric, unit, stat, lines });
       for (const h of HEADROOM_LIMITS.filter((x) => x.metric === metric && x.stat === stat)) {
         for (const l of lines) {
@@ -117,6 +130,8 @@ export function analyzeScaling(run: RunResult): Scaling | undefined {
 /** "proxy.sync.duration at 50,000 Services ~ 12.3 s" in the metric's natural unit. */
 export function humanValue(v: number, unit: string): string {
   const r = (x: number) => Number(x.toPrecision(3)).toLocaleString('en-US');
+  if (unit === 'ms' && Math.abs(v) >= 7_200_000) return `${r(v / 3_600_000)} h`;
+  if (unit === 'ms' && Math.abs(v) >= 120_000) return `${r(v / 60_000)} min`;
   if (unit === 'ms' && Math.abs(v) >= 1000) return `${r(v / 1000)} s`;
   if (unit === 'ms' && Math.abs(v) < 1) return `${r(v * 1000)} µs`;
   return unit === 'count' || unit === 'ratio' ? r(v) : `${r(v)} ${unit}`.trim();
@@ -129,7 +144,8 @@ export function projectionSentences(s: Scaling): string[] {
       if (!l.fit || l.projection === undefined) continue;
       const name = m.stat === 'p99' ? `${m.metric} p99` : m.metric;
       const who = l.label === 'all' ? '' : ` (${l.label})`;
-      out.push(`${name}${who} at ${s.projectTo.toLocaleString('en-US')} Services ~ ${humanValue(l.projection, m.unit)} (${l.fit.model} fit, adj. R² ${fitQuality(l.fit)}, ${l.points.length} points)`);
+      const beyond = s.projectTo / l.points[l.points.length - 1]![0];
+      out.push(`${name}${who} at ${s.projectTo.toLocaleString('en-US')} Services ~ ${humanValue(l.projection, m.unit)} (${l.fit.model} fit, adj. R² ${fitQuality(l.fit)}, ${l.points.length} points, ${fmtFactor(beyond)}× the largest count measured)`);
     }
   }
   for (const h of s.headroom) {
@@ -139,6 +155,10 @@ export function projectionSentences(s: Scaling): string[] {
     out.push(`largest Service count with ${h.text}${who}: ${n} (${h.model} fit)`);
   }
   return out;
+}
+
+function fmtFactor(f: number): string {
+  return f >= 10 ? Math.round(f).toString() : f.toFixed(1);
 }
 
 export function fitQuality(f: Fit): string {

@@ -25,7 +25,8 @@ export function dnsAgentArgs(nameserver: string, spec: DnsWorkload): AgentArg[] 
     '--server', `${nameserver}:53`, '--names', { file: 'names' }, '--resolv-conf', { file: 'resolv' },
     '--resolver', spec.resolver, '--duration', `${spec.duration}ms`, '--workers', String(spec.workers), '--expect-found', '--json',
   ];
-  if (spec.qps > 0) args.push('--qps', String(spec.qps), '--inflight', String(Math.max(spec.inflight, 1)));
+  // open loop: no in-flight cap of the closed loop's size, or slow lookups would queue behind it
+  if (spec.qps > 0) args.push('--qps', String(spec.qps));
   else args.push('--inflight', String(spec.inflight));
   return args;
 }

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { UsageError } from '../../src/core/errors.js';
 import { parseK8sObjects } from '../../src/dataplane/k8s-objects.js';
 import { rulesCommand } from '../../src/cli/commands/rules.js';
+import { renderRuleset } from '../../src/dataplane/ruleset.js';
+import { run } from '../../src/core/exec.js';
 
 const YAML = `apiVersion: v1
 kind: Service
@@ -100,5 +102,18 @@ test('discobench rules prints the ruleset; a missing file is a UsageError naming
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the printed rulesets are accepted by the real iptables-restore and nft (check mode, own namespace)', async () => {
+  const ns = `disco-tdpk${process.pid}`;
+  await run('ip', ['netns', 'add', ns]);
+  try {
+    const state = parseK8sObjects(YAML, 'cluster.yaml');
+    await run('iptables-nft-restore', ['--test', '--noflush'], { netns: ns, input: renderRuleset('iptables', state, { clusterCIDR: '10.244.0.0/16' }) });
+    await run('iptables-legacy-restore', ['--test', '--noflush'], { netns: ns, input: renderRuleset('iptables', state) });
+    await run('nft', ['-c', '-f', '-'], { netns: ns, input: renderRuleset('nftables', state, { clusterCIDR: '10.244.0.0/16' }) });
+  } finally {
+    await run('ip', ['netns', 'del', ns], { reject: false });
   }
 });

@@ -45,7 +45,7 @@ async function nftHandles(t: Topology, chain: string): Promise<string[]> {
   return out.split('\n').filter((l) => l.includes('# handle')).map((l) => l.trim());
 }
 
-async function exercise(opts: Omit<ProxierOptions, 'netns'>): Promise<void> {
+async function exercise(opts: Omit<ProxierOptions, 'netns'>, thorough: boolean): Promise<void> {
   const proxier = new Proxier({ ...opts, netns: topo.node, clusterCIDR: '10.244.0.0/16' });
   await proxier.check();
   try {
@@ -54,17 +54,17 @@ async function exercise(opts: Omit<ProxierOptions, 'netns'>): Promise<void> {
     assert.ok(full.durationMs > 0 && full.rules > 0);
 
     // every endpoint of A is reached, B answers with its single endpoint
-    const pa = await probe(topo, '10.96.1.1', 80, 30);
-    assert.equal(pa.failures, 0);
-    assert.deepEqual(Object.keys(pa.replies).sort(), ['10.244.64.1', '10.244.64.2', '10.244.64.3']);
-    assert.deepEqual(await probe(topo, '10.96.1.2', 80, 2), { replies: { '10.244.64.4': 2 }, failures: 0 });
+    const [pa, pb] = await probe(topo, [['10.96.1.1', 80, 30], ['10.96.1.2', 80, 2]]);
+    assert.equal(pa!.failures, 0);
+    assert.deepEqual(Object.keys(pa!.replies).sort(), ['10.244.64.1', '10.244.64.2', '10.244.64.3']);
+    assert.deepEqual(pb, { replies: { '10.244.64.4': 2 }, failures: 0 });
 
     // partial sync adding C: C works at once, A's chains are left as they were
     const before = opts.mode === 'nftables' ? await nftHandles(topo, nftServiceChain('bench', 'svc-a', 'tcp', 'http')) : [];
     const partial = await proxier.sync(state(A, B, C), { full: false });
     assert.equal(partial.kind, 'partial');
     assert.ok(partial.rules > full.rules);
-    assert.deepEqual(await probe(topo, '10.96.1.3', 80, 3), { replies: { '10.244.64.10': 3 }, failures: 0 });
+    assert.deepEqual(await probe(topo, [['10.96.1.3', 80, 3]]), [{ replies: { '10.244.64.10': 3 }, failures: 0 }]);
     if (opts.mode === 'nftables') {
       assert.deepEqual(await nftHandles(topo, nftServiceChain('bench', 'svc-a', 'tcp', 'http')), before, 'svc-a chain rewritten by a partial sync');
     } else {
@@ -75,15 +75,17 @@ async function exercise(opts: Omit<ProxierOptions, 'netns'>): Promise<void> {
       assert.equal(seps.reduce((s, c) => s + packets(save, c, 'DNAT'), 0), 30);
     }
 
-    // deleting B: it stops answering, A still does
-    const del = await proxier.sync(state(A, C), { full: false });
-    assert.equal(del.kind, 'partial');
-    assert.equal((await probe(topo, '10.96.1.2', 80, 2)).failures, 2);
-    assert.equal((await probe(topo, '10.96.1.1', 80, 3)).failures, 0);
-
-    // a full sync of the same state keeps everything working
-    assert.equal((await proxier.sync(state(A, C), { full: true })).kind, 'full');
-    assert.equal((await probe(topo, '10.96.1.3', 80, 2)).failures, 0);
+    if (thorough) {
+      // deleting B: it stops answering, A still does
+      const del = await proxier.sync(state(A, C), { full: false });
+      assert.equal(del.kind, 'partial');
+      const [gone, still] = await probe(topo, [['10.96.1.2', 80, 2], ['10.96.1.1', 80, 3]]);
+      assert.equal(gone!.failures, 2);
+      assert.equal(still!.failures, 0);
+      // a full sync of the same state keeps everything working
+      assert.equal((await proxier.sync(state(A, C), { full: true })).kind, 'full');
+      assert.equal((await probe(topo, [['10.96.1.3', 80, 2]]))[0]!.failures, 0);
+    }
   } finally {
     await proxier.cleanup();
   }
@@ -93,19 +95,19 @@ async function exercise(opts: Omit<ProxierOptions, 'netns'>): Promise<void> {
   } else {
     assert.doesNotMatch(await natCounters(topo, opts.iptablesBackend), /KUBE-/);
   }
-  assert.equal((await probe(topo, '10.96.1.1', 80, 1)).failures, 1);
+  assert.equal((await probe(topo, [['10.96.1.1', 80, 1]]))[0]!.failures, 1);
 }
 
 test('iptables layout (nft backend): ClusterIP traffic spreads over endpoints, partial sync rewrites only changed chains', async () => {
-  await exercise({ mode: 'iptables', iptablesBackend: 'nft' });
+  await exercise({ mode: 'iptables', iptablesBackend: 'nft' }, true);
 });
 
-test('iptables layout (legacy backend) works the same', async () => {
-  await exercise({ mode: 'iptables', iptablesBackend: 'legacy' });
+test('iptables layout (legacy backend): spread over endpoints, partial sync, cleanup', async () => {
+  await exercise({ mode: 'iptables', iptablesBackend: 'legacy' }, false);
 });
 
 test('nftables layout: ClusterIP traffic spreads over endpoints, partial sync leaves unchanged chains alone', async () => {
-  await exercise({ mode: 'nftables', iptablesBackend: 'nft' });
+  await exercise({ mode: 'nftables', iptablesBackend: 'nft' }, true);
 });
 
 test('ipvs mode without the ip_vs module: check() exits 4 naming the module', async (t) => {

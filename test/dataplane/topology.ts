@@ -22,20 +22,23 @@ const net = require('net');
 net.createServer((s) => { s.on('error', () => {}); s.end(s.localAddress + '\\n'); }).listen(${BACKEND_PORT}, '0.0.0.0', () => console.log('ready'));
 `;
 
-/** connects n times to host:port, one after another; prints {replies: {endpoint: count}, failures} */
+/** for each [host, port, n]: n sequential connections; prints [{replies: {endpoint: count}, failures}] */
 const CLIENT = `
 const net = require('net');
-const [host, port, n] = process.argv.slice(1);
-const replies = {}; let failures = 0;
-const once = () => new Promise((res) => {
-  const s = net.connect({ host, port: +port });
+const targets = JSON.parse(process.argv[1]);
+const once = (host, port, r) => new Promise((res) => {
+  const s = net.connect({ host, port });
   let d = '';
-  const t = setTimeout(() => { failures++; s.destroy(); res(); }, 1500);
+  const t = setTimeout(() => { r.failures++; s.destroy(); res(); }, 1500);
   s.on('data', (x) => { d += x; });
-  s.on('end', () => { clearTimeout(t); const k = d.trim(); replies[k] = (replies[k] || 0) + 1; res(); });
-  s.on('error', () => { clearTimeout(t); failures++; res(); });
+  s.on('end', () => { clearTimeout(t); const k = d.trim(); r.replies[k] = (r.replies[k] || 0) + 1; res(); });
+  s.on('error', () => { clearTimeout(t); r.failures++; res(); });
 });
-(async () => { for (let i = 0; i < +n; i++) await once(); console.log(JSON.stringify({ replies, failures })); })();
+(async () => {
+  const out = [];
+  for (const [host, port, n] of targets) { const r = { replies: {}, failures: 0 }; for (let i = 0; i < n; i++) await once(host, port, r); out.push(r); }
+  console.log(JSON.stringify(out));
+})();
 `;
 
 async function sh(args: string[], netns?: string): Promise<void> {
@@ -93,8 +96,8 @@ export interface Probe {
   failures: number;
 }
 
-/** n sequential TCP connections from the client namespace to ip:port. */
-export async function probe(topo: Topology, ip: string, port: number, n: number): Promise<Probe> {
-  const res = await run(process.execPath, ['-e', CLIENT, ip, String(port), String(n)], { netns: topo.client, timeoutMs: 60_000 });
-  return JSON.parse(res.stdout) as Probe;
+/** Sequential TCP connections from the client namespace, one client process for all targets. */
+export async function probe(topo: Topology, targets: [ip: string, port: number, n: number][]): Promise<Probe[]> {
+  const res = await run(process.execPath, ['-e', CLIENT, JSON.stringify(targets)], { netns: topo.client, timeoutMs: 60_000 });
+  return JSON.parse(res.stdout) as Probe[];
 }

@@ -42,5 +42,5 @@ test('dns workload: the pod resolv.conf and agent arguments', () => {
   assert.equal(podResolvConf('169.254.20.10', 'c', 'cluster.local', DnsSpec.parse({ ndots: 1 })).split('\n')[2], 'options ndots:1');
   const args = dnsAgentArgs('10.96.0.10', spec);
   assert.deepEqual(args.slice(0, 6), ['--server', '10.96.0.10:53', '--names', { file: 'names' }, '--resolv-conf', { file: 'resolv' }]);
-  assert.ok(args.includes('--qps') && args.includes('--expect-found'));
+  assert.ok(args.includes('--qps') && args.includes('--expect-found') && !args.includes('--inflight'));
 });

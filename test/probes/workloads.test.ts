@@ -82,8 +82,9 @@ describe('workloads', () => {
     assert.ok(r.min >= delay && r.max < delay + 400, `programming latency ${r.min}..${r.max} ms with ${delay} ms programming delay`);
     assert.equal(sink.series()['proxy.programming.latency']!.length, 4);
     assert.equal(sink.histogramCount('proxy.sync.partial.duration'), 4);
-    const created = provider.calls.slice(0, 4).map((c) => c.state.services.length);
-    assert.deepEqual(created, [12, 13, 14, 15]);
+    // a no-op apply to time the provider, one Service added per call, the base state again
+    assert.deepEqual(provider.calls.map((c) => c.state.services.length), [11, 12, 13, 14, 15, 11]);
+    assert.equal(provider.calls[0]!.state, state);
     assert.equal(provider.calls.at(-1)!.state, state);
     assert.deepEqual(provider.agentRequests.map((r) => r.args.includes('--await')), [false, true], 'calibration probe, then the await agent');
   });

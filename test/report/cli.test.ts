@@ -13,6 +13,8 @@ import { smokeRun } from './fixtures.js';
 let root: string;
 const printed: string[] = [];
 const origLog = console.log;
+const origWrite = process.stdout.write.bind(process.stdout);
+const origError = console.error;
 
 async function runDir(name: string, r: RunResult): Promise<string> {
   const dir = join(root, name);
@@ -24,9 +26,18 @@ async function runDir(name: string, r: RunResult): Promise<string> {
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'disco-t-report-'));
   console.log = (...args: unknown[]) => { printed.push(args.join(' ')); };
+  console.error = () => undefined;
+  // compare writes its markdown with process.stdout.write; the test runner's own output
+  // (TAP on stdout) must still pass, so only our markdown is captured
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string' && chunk.startsWith('# discobench compare')) { printed.push(chunk); return true; }
+    return (origWrite as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
 });
 after(async () => {
   console.log = origLog;
+  console.error = origError;
+  process.stdout.write = origWrite;
   await rm(root, { recursive: true, force: true });
 });
 
@@ -86,6 +97,8 @@ test('missing or invalid run.json and a bad threshold are usage errors naming th
 
 test('report re-renders summary.md, report.html and charts/*.png from run.json', async () => {
   const dir = await runDir('render', smokeRun(1, 2));
+  await mkdir(join(dir, 'charts'), { recursive: true });
+  await writeFile(join(dir, 'charts', 'stale.png'), 'from an older rendering');
   printed.length = 0;
   const chromium = await haveTool('chromium');
   const cmd = reportCommand().parseAsync([dir], { from: 'user' });
@@ -101,4 +114,5 @@ test('report re-renders summary.md, report.html and charts/*.png from run.json',
   assert.equal(png.readUInt32BE(20), 540);
   assert.ok(png.length > 10_000, `${png.length} bytes`);
   assert.ok(printed.includes(join(dir, 'charts', 'series-dns.queries.rate.png')));
+  await assert.rejects(stat(join(dir, 'charts', 'stale.png')));
 });

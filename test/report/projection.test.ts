@@ -37,6 +37,21 @@ test('quadratic data: quadratic chosen, projection to 50k exact', () => {
   assert.equal(headroom(best, 1000, 1000), Math.floor(n));
 });
 
+test('falling or flat-with-noise costs get no growth model; a downward parabola is never chosen', () => {
+  assert.equal(fitBest(xs, xs.map((x) => 100 - 0.001 * x)), undefined);
+  // concave data: the quadratic would bend down and project below zero, so n log n / linear win
+  const ys = xs.map((x) => 10 + 0.05 * x - 1.2e-6 * x * x);
+  const { best, all } = fitBest(xs, ys)!;
+  assert.ok(!all.some((f) => f.model === 'quadratic'));
+  assert.ok(predict(best, 50000) > 0);
+});
+
+test('a quadratic needs five points', () => {
+  const four = [1000, 2000, 5000, 10000];
+  const { all } = fitBest(four, four.map((x) => 1 + x * x))!;
+  assert.deepEqual(all.map((f) => f.model), ['linear', 'n log n']);
+});
+
 test('two points: only the linear fit, adjusted R² n/a', () => {
   const { best, all } = fitBest([1000, 2000], [10, 30])!;
   assert.equal(best.model, 'linear');

@@ -38,7 +38,7 @@ test('summary.md: header, environment, distribution and value tables with exact 
 test('summary.md of a scaling run carries projections, headroom and the caveat', () => {
   const md = renderSummary(scalingRun());
   assert.match(md, /### Capacity projection/);
-  assert.match(md, /- proxy\.sync\.duration \(cluster\.proxy=iptables\) at 50,000 Services ~ [\d.]+ s \(quadratic fit, adj\. R² 1\.000, 6 points\)/);
+  assert.match(md, /- proxy\.sync\.duration \(cluster\.proxy=iptables\) at 50,000 Services ~ [\d.]+ s \(quadratic fit, adj\. R² 1\.000, 6 points, 1\.7× the largest count measured\)/);
   assert.match(md, /- largest Service count with tcp\.connect\.latency p99 under 1 ms \(cluster\.proxy=iptables\): ~ [\d,]+ /);
   assert.match(md, /> Projections extrapolate/);
 });

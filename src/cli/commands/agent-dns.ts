@@ -45,6 +45,7 @@ export function dnsAgentCommand(): Command {
     .option('--workers <n>', 'worker threads', '1')
     .option('--sockets <n>', 'UDP sockets per worker', '1')
     .option('--timeout <d>', 'query timeout (raw mode: 5s; resolver mode: the resolv.conf timeout)')
+    .option('--no-batch', 'send each query immediately instead of once per event-loop turn')
     .option('--expect-found', 'count lookups ending in NXDOMAIN/NODATA as failed')
     .option('--json', 'print the JSON result (the only output format; accepted for symmetry)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
@@ -70,6 +71,7 @@ export function dnsAgentCommand(): Command {
         sockets: positiveInt('--sockets', o.sockets as string, 1),
         timeoutMs: duration('--timeout', o.timeout as string | undefined) ?? (o.raw ? 5000 : undefined),
         expectFound: Boolean(o.expectFound),
+        noBatch: o.batch === false,
       };
       const ac = new AbortController();
       const onSig = () => ac.abort();

@@ -40,8 +40,9 @@ export function compareCommand(): Command {
       await writeFileAtomic(join(out, 'compare.md'), md);
       await writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison));
       await writeFileAtomic(join(out, 'compare.json'), JSON.stringify(comparison, null, 2) + '\n');
-      console.log(md);
-      console.log(`wrote ${join(out, 'compare.md')}, compare.html, compare.json`);
+      // stdout is the markdown alone, so `compare ... > compare.md` or a CI job summary gets just that
+      process.stdout.write(md);
+      console.error(`wrote ${join(out, 'compare.md')}, compare.html, compare.json`);
       if (opts.failOnRegression && comparison.regressions.length > 0) {
         throw new RegressionError(headline(comparison), `see ${join(out, 'compare.html')}`, comparison.regressions.map(regressionLine));
       }

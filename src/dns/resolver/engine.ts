@@ -38,6 +38,8 @@ export interface EngineOptions {
   /** every query sent and every answer or timeout, in order (for `discobench resolv`) */
   trace?: (ev: TraceEvent) => void;
   onDone: (l: Lookup) => void;
+  /** queue sends and flush them once per event-loop turn (default true) */
+  batchSends?: boolean;
 }
 
 export interface QueryStats {
@@ -58,6 +60,7 @@ interface SockState {
 }
 
 const NO_ID = -1;
+const NO_ANSWERS: Buffer[] = [];
 
 /** One application lookup in flight; pooled and reused by the load driver. */
 export class Lookup {
@@ -66,10 +69,8 @@ export class Lookup {
   start = 0;
   queries = 0;
   status: LookupStatus = 'ok';
-  /** responses of the final candidate that produced the answer (kept only when tracing) */
+  /** responses of the candidate that produced the answer (kept only when tracing) */
   answers: Buffer[] = [];
-  /** free slot for the driver */
-  tag = 0;
 
   walk!: SearchWalk;
   ci = 0;
@@ -109,6 +110,14 @@ export class ResolverEngine {
   private rotateCounter = 0;
   /** the clock as of the current event (ms); refreshed once per received message and per scan */
   now = 0;
+  private readonly batch: boolean;
+  private outN = 0;
+  private readonly outSock: Socket[] = [];
+  private readonly outBuf: (Buffer | null)[] = [];
+  private readonly outL: (Lookup | null)[] = [];
+  private readonly outK: number[] = [];
+  private flushScheduled = false;
+  private readonly flushFn = () => this.flush();
   private readonly timeoutMs: number;
   private readonly tickMs: number;
   private readonly trace?: (ev: TraceEvent) => void;
@@ -118,6 +127,7 @@ export class ResolverEngine {
     this.timeoutMs = conf.timeout * 1000;
     this.tickMs = Math.max(5, Math.min(100, Math.floor(this.timeoutMs / 20)));
     this.trace = opts.trace;
+    this.batch = opts.batchSends ?? true;
     if (opts.servers.length === 0) throw new Error('no nameserver to query');
   }
 
@@ -163,7 +173,7 @@ export class ResolverEngine {
     l.start = start;
     l.queries = 0;
     l.status = 'ok';
-    l.answers = [];
+    l.answers = NO_ANSWERS;
     l.group = group % this.groups.length;
     l.single = this.opts.conf.singleRequest || this.opts.conf.singleRequestReopen;
     l.reopen = this.opts.conf.singleRequestReopen;
@@ -242,12 +252,43 @@ export class ResolverEngine {
     const id = l.ids[k]!;
     buf[0] = id >>> 8;
     buf[1] = id & 255;
-    l.sentAt[k] = this.now;
     l.sends[k]!++;
     l.queries++;
     this.stats.sent++;
-    st.sock.send(buf);
     if (this.trace) this.trace({ kind: 'send', name: l.prepared.cands[l.ci]!.name, qtype: q.type, server: st.label });
+    if (!this.batch) {
+      l.sentAt[k] = this.now;
+      st.sock.send(buf);
+      return;
+    }
+    const n = this.outN++;
+    this.outSock[n] = st.sock;
+    this.outBuf[n] = buf;
+    this.outL[n] = l;
+    this.outK[n] = k;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushFn);
+    }
+  }
+
+  /**
+   * Sends what this event-loop turn queued, in order. Answers that arrive together are replaced
+   * by a burst of queries instead of one wake-up of the server per query, which is what lets
+   * a closed loop keep pace with dnsperf's separate sending thread.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const now = this.tick();
+    const n = this.outN;
+    this.outN = 0;
+    for (let i = 0; i < n; i++) {
+      const l = this.outL[i]!;
+      l.sentAt[this.outK[i]!] = now;
+      this.outSock[i]!.send(this.outBuf[i]!);
+      this.outBuf[i] = null;
+      this.outL[i] = null;
+    }
   }
 
   // ---- receiving ----------------------------------------------------------------------------
@@ -434,9 +475,8 @@ export class ResolverEngine {
     // res_search returns here; getaddrinfo then wants address records of the asked types
     const qs = l.prepared.cands[l.ci]!.queries;
     let addrs = 0;
-    const bufs = hp === hp2 ? [hp] : [hp, hp2];
-    for (const b of bufs) for (const q of qs) addrs += countAnswers(b, q.type);
-    l.answers = bufs;
+    for (const q of qs) addrs += countAnswers(hp, q.type) + (hp2 !== hp ? countAnswers(hp2, q.type) : 0);
+    if (this.trace) l.answers = hp === hp2 ? [hp] : [hp, hp2];
     this.candidateDone(l, { status: addrs > 0 ? 'ok' : 'NO_DATA', firstRcode: l.buf1Rcode });
   }
 
@@ -544,7 +584,7 @@ export class ResolverEngine {
       let addrs = 0;
       for (let i = 0; i < cand.queries.length; i++) addrs += countAnswers(l.got[i]!, cand.queries[i]!.type);
       status = addrs > 0 ? 'ok' : 'NO_DATA';
-      l.answers = l.got.filter((b): b is Buffer => b !== null);
+      if (this.trace) l.answers = l.got.filter((b): b is Buffer => b !== null);
     }
     const next = l.walk.next(l.ci, { status });
     if (typeof next === 'number') this.startCandidate(l, next);

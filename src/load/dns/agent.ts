@@ -3,6 +3,7 @@ import { MeasurementError } from '../../core/errors.js';
 import { encode, mergeEncoded } from '../../metrics/histogram.js';
 import type { AgentOutput } from '../agent-output.js';
 import { rcodeName } from '../../dns/resolver/wire.js';
+import { parseResolvConf } from '../../dns/resolver/conf.js';
 import { runDnsLoad } from './driver.js';
 import type { DnsAgentOptions, WorkerResult } from './options.js';
 
@@ -52,6 +53,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): Agen
     for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   }
   const failed = sum((r) => r.failed);
+  const conf = !opts.raw && opts.resolvConfText ? parseResolvConf(opts.resolvConfText, { hostname: 'localhost' }) : undefined;
   const timeouts = sum((r) => r.timeouts);
   return {
     agent: 'dns',
@@ -66,6 +68,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): Agen
     },
     info: {
       mode: opts.raw ? 'raw' : opts.resolver,
+      ...(conf ? { ndots: conf.ndots, search: conf.search, singleRequest: conf.singleRequest, family: opts.family } : {}),
       server: `${opts.server.host}:${opts.server.port}`,
       loop: opts.qps > 0 ? 'open' : 'closed',
       qps: opts.qps,

@@ -45,6 +45,7 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     conf,
     mode,
     sockets: o.sockets,
+    batchSends: !o.noBatch,
     onDone: (l) => {
       const now = engine.now;
       if (now <= end) {

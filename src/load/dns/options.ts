@@ -23,6 +23,8 @@ export interface DnsAgentOptions {
   timeoutMs?: number;
   /** count a final NXDOMAIN/NODATA as a failed lookup (names that should all exist) */
   expectFound: boolean;
+  /** send each query at once instead of once per event-loop turn (for comparisons) */
+  noBatch?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Omit<DnsAgentOptions, 'server' | 'namesText'> = {

@@ -1,0 +1,126 @@
+import { performance } from 'node:perf_hooks';
+import { requireTools, run } from '../core/exec.js';
+import { MeasurementError } from '../core/errors.js';
+import { ChainNameCache, renderIptables } from '../dataplane/iptables.js';
+import { NftNameCache, renderNftables } from '../dataplane/nftables.js';
+import { Proxier } from '../dataplane/proxier.js';
+import { allServicePorts } from '../dataplane/service-ports.js';
+import { POD_CIDR } from '../model/addressing.js';
+import type { ClusterState } from '../model/cluster.js';
+import { generateServices } from '../model/generate.js';
+import { createNetns, deleteNetns } from './netns.js';
+import { summarize, type Summary } from './stats.js';
+import { ratio } from './targets.js';
+
+/**
+ * A Proxier full sync (render + apply, what a scenario times) against the bare tool applying the
+ * very same text (DESIGN.md section 9, `sync.*_vs_*`). Every sync goes into a fresh, empty
+ * namespace, both sides alike, in alternating order; medians compared. What is judged is the
+ * harness's overhead (rendering, spawning), not the kernel's cost, which both sides pay.
+ */
+export type SyncMode = 'iptables' | 'nftables';
+
+export const RESTORE_TOOL: Record<SyncMode, { file: string; args: string[] }> = {
+  iptables: { file: 'iptables-nft-restore', args: ['-w', '5', '--noflush', '--counters'] },
+  nftables: { file: 'nft', args: ['-f', '-'] },
+};
+
+/** The generated state of the sync comparison: `count` ClusterIP Services, 2 endpoints each. */
+export function syncState(count: number): ClusterState {
+  return generateServices({ count, endpointsPerService: 2, headless: 0, externalName: 0, namespaces: 10 });
+}
+
+/**
+ * The text a fresh Proxier's first full sync applies, rendered with exactly the Proxier's
+ * arguments (no previous state: no diff, no stale chains; the jumps / base chains included).
+ * A test checks it byte for byte against what Proxier really hands the tool.
+ */
+export function proxierFirstSyncText(mode: SyncMode, state: ClusterState, clusterCIDR = POD_CIDR): string {
+  const ports = allServicePorts(state);
+  const noStale = (): string[] => [];
+  return mode === 'iptables'
+    ? renderIptables(ports, { clusterCIDR, changed: undefined, staleChains: noStale, jumps: true, names: new ChainNameCache() }).text
+    : renderNftables(ports, { clusterCIDR, first: true, partial: undefined, staleChains: noStale, names: new NftNameCache() }).text;
+}
+
+export interface SyncVsToolOptions {
+  mode: SyncMode;
+  services: number;
+  rounds: number;
+  /** namespace name prefix; `<prefix>-o` (ours) and `<prefix>-r` (the bare tool) */
+  prefix: string;
+  signal?: AbortSignal;
+}
+
+export interface SyncVsToolResult {
+  ratio: number;
+  /** Proxier.sync({ full: true }) into an empty namespace, ms */
+  oursMs: Summary;
+  /** the bare tool on the same text into an empty namespace, ms */
+  toolMs: Summary;
+  tool: string;
+  services: number;
+  rules: number;
+  textBytes: number;
+  /** rendering alone (allServicePorts + render), ms: the part of ours the tool does not do */
+  renderMs: number;
+}
+
+/** Empties a namespace's tables (not timed) so its deletion leaves no kernel work behind for the next round. */
+async function emptyAndDelete(ns: string): Promise<void> {
+  await run('nft', ['flush', 'ruleset'], { netns: ns, reject: false, timeoutMs: 300_000 });
+  await deleteNetns(ns);
+}
+
+export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToolResult> {
+  const tool = RESTORE_TOOL[o.mode];
+  await requireTools(['ip', 'nft', tool.file]);
+  const state = syncState(o.services);
+  const t0 = performance.now();
+  const text = proxierFirstSyncText(o.mode, state);
+  const renderMs = performance.now() - t0;
+  const ours: number[] = [];
+  const bare: number[] = [];
+  let rules = 0;
+  const oursNs = `${o.prefix}-o`;
+  const bareNs = `${o.prefix}-r`;
+  const runOurs = async () => {
+    await createNetns(oursNs);
+    try {
+      const proxier = new Proxier({ mode: o.mode, iptablesBackend: 'nft', netns: oursNs, clusterCIDR: POD_CIDR });
+      const rep = await proxier.sync(state, { full: true });
+      rules = rep.rules;
+      ours.push(rep.durationMs);
+    } finally {
+      await emptyAndDelete(oursNs);
+    }
+  };
+  const runBare = async () => {
+    await createNetns(bareNs);
+    try {
+      const t = performance.now();
+      await run(tool.file, tool.args, { netns: bareNs, input: text, signal: o.signal });
+      bare.push(performance.now() - t);
+    } finally {
+      await emptyAndDelete(bareNs);
+    }
+  };
+  for (let round = 0; round < o.rounds; round++) {
+    if (o.signal?.aborted) throw new MeasurementError('interrupted');
+    if (round % 2 === 0) {
+      await runOurs();
+      await runBare();
+    } else {
+      await runBare();
+      await runOurs();
+    }
+  }
+  const oursMs = summarize(ours, 1);
+  const toolMs = summarize(bare, 1);
+  return {
+    ratio: ratio(oursMs.median, toolMs.median),
+    oursMs, toolMs,
+    tool: [tool.file, ...tool.args].join(' '),
+    services: o.services, rules, textBytes: Buffer.byteLength(text), renderMs: Math.round(renderMs * 10) / 10,
+  };
+}
