@@ -6,7 +6,7 @@ import { addCommands } from './commands/index.js';
 export function formatError(err: unknown): string {
   if (err instanceof DiscoError) {
     const hint = err.hint ? ` (${err.hint})` : '';
-    if (err.problems.length > 1) return `error: ${err.problems.length} problems${hint}:\n${err.problems.map((p) => `error: ${p}`).join('\n')}`;
+    if (err.problems.length > 1) return `error: ${err.message.split('\n')[0]}${hint}\n${err.problems.map((p) => `error: ${p}`).join('\n')}`;
     return `error: ${err.message}${hint}`;
   }
   return `error: ${err instanceof Error ? err.message : String(err)}`;

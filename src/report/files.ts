@@ -1,29 +1,16 @@
 /** Reading run.json and writing outputs atomically (tmp + rename), so readers never see half a file. */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeAtomic } from '../results/atomic.js';
 import { UsageError } from '../core/errors.js';
 import type { ExportFile } from '../results/exporter.js';
 import type { RunResult } from '../results/model.js';
-
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** Writes export files under dir and returns their full paths. */
 export async function writeExports(dir: string, files: readonly ExportFile[]): Promise<string[]> {
   const paths: string[] = [];
   for (const f of files) {
-    const p = join(dir, f.path);
-    await writeFileAtomic(p, f.data);
-    paths.push(p);
+    paths.push(writeAtomic(dir, f.path, f.data));
   }
   return paths;
 }

@@ -7,7 +7,8 @@ import { Command } from 'commander';
 import { RegressionError, UsageError } from '../../core/errors.js';
 import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../../report/compare.js';
 import { headline, regressionLine, renderCompareHtml, renderCompareMarkdown } from '../../report/compare-render.js';
-import { readRun, writeFileAtomic } from '../../report/files.js';
+import { readRun } from '../../report/files.js';
+import { writeAtomic } from '../../results/atomic.js';
 
 interface CompareOptions {
   threshold: string;
@@ -37,9 +38,9 @@ export function compareCommand(): Command {
       const comparison = compareRuns(base, cand, { thresholdPct });
       const md = renderCompareMarkdown(comparison);
       const out = opts.out ?? candDir;
-      await writeFileAtomic(join(out, 'compare.md'), md);
-      await writeFileAtomic(join(out, 'compare.html'), renderCompareHtml(comparison));
-      await writeFileAtomic(join(out, 'compare.json'), JSON.stringify(comparison, null, 2) + '\n');
+      writeAtomic(out, 'compare.md', md);
+      writeAtomic(out, 'compare.html', renderCompareHtml(comparison));
+      writeAtomic(out, 'compare.json', JSON.stringify(comparison, null, 2) + '\n');
       // stdout is the markdown alone, so `compare ... > compare.md` or a CI job summary gets just that
       process.stdout.write(md);
       console.error(`wrote ${join(out, 'compare.md')}, compare.html, compare.json`);
