@@ -37,11 +37,16 @@ export function rootCapture(): { stop(): Promise<string[]> } {
     child.stderr.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
     setTimeout(resolve, 2000);
   });
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  let stopped = false;
   return {
     async stop() {
-      await ready;
-      child.kill('SIGINT');
-      await new Promise((resolve) => child.on('close', resolve));
+      if (!stopped) {
+        stopped = true;
+        await ready;
+        child.kill('SIGINT');
+      }
+      await closed;
       return lines;
     },
   };

@@ -12,6 +12,14 @@ const CORE = ['dns.lookup.latency', 'dns.queries_per_lookup', 'dns.server.cpu', 
 test('smoke runs end to end on the local provider: every core metric measured, nothing left behind, host untouched', async () => {
   const before = hostSnapshot();
   const capture = rootCapture();
+  try {
+    await smokeRun(before, capture);
+  } finally {
+    await capture.stop();
+  }
+});
+
+async function smokeRun(before: Record<string, string>, capture: ReturnType<typeof rootCapture>): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'disco-smoke-'));
   const t0 = Date.now();
   const r = await runCli(['bench', '--scenario', 'smoke', '--out', out], { timeoutMs: 180_000 });
@@ -34,4 +42,4 @@ test('smoke runs end to end on the local provider: every core metric measured, n
   assert.deepEqual(hostSnapshot(), before);
   assert.deepEqual(await capture.stop(), [], 'no packet of the run was seen in the root namespace');
   console.log(`smoke: ${seconds.toFixed(1)} s end to end`);
-});
+}
