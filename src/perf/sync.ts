@@ -8,6 +8,7 @@ import { allServicePorts } from '../dataplane/service-ports.js';
 import { POD_CIDR } from '../model/addressing.js';
 import type { ClusterState } from '../model/cluster.js';
 import { generateServices } from '../model/generate.js';
+import { selfAndChildrenCpuMs } from './cpu.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { summarize, type Summary } from './stats.js';
 import { ratio } from './targets.js';
@@ -58,6 +59,13 @@ export interface SyncVsToolResult {
   oursMs: Summary;
   /** the bare tool on the same text into an empty namespace, ms */
   toolMs: Summary;
+  /**
+   * CPU (ours and the tool's, kernel work in its syscalls included) of each side, ms, and their
+   * ratio: what the neighbours on a loaded machine do not change, a cross-check of the wall ratio
+   */
+  oursCpuMs: Summary;
+  toolCpuMs: Summary;
+  cpuRatio: number;
   tool: string;
   services: number;
   rules: number;
@@ -81,6 +89,8 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   const renderMs = performance.now() - t0;
   const ours: number[] = [];
   const bare: number[] = [];
+  const oursCpu: number[] = [];
+  const bareCpu: number[] = [];
   let rules = 0;
   const oursNs = `${o.prefix}-o`;
   const bareNs = `${o.prefix}-r`;
@@ -88,7 +98,9 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
     await createNetns(oursNs);
     try {
       const proxier = new Proxier({ mode: o.mode, iptablesBackend: 'nft', netns: oursNs, clusterCIDR: POD_CIDR });
+      const c0 = selfAndChildrenCpuMs();
       const rep = await proxier.sync(state, { full: true });
+      oursCpu.push(selfAndChildrenCpuMs() - c0);
       rules = rep.rules;
       ours.push(rep.durationMs);
     } finally {
@@ -98,9 +110,11 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   const runBare = async () => {
     await createNetns(bareNs);
     try {
+      const c0 = selfAndChildrenCpuMs();
       const t = performance.now();
       await run(tool.file, tool.args, { netns: bareNs, input: text, signal: o.signal });
       bare.push(performance.now() - t);
+      bareCpu.push(selfAndChildrenCpuMs() - c0);
     } finally {
       await emptyAndDelete(bareNs);
     }
@@ -117,9 +131,12 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   }
   const oursMs = summarize(ours, 1);
   const toolMs = summarize(bare, 1);
+  const oursCpuMs = summarize(oursCpu, 0);
+  const toolCpuMs = summarize(bareCpu, 0);
   return {
     ratio: ratio(oursMs.median, toolMs.median),
     oursMs, toolMs,
+    oursCpuMs, toolCpuMs, cpuRatio: ratio(oursCpuMs.median, toolCpuMs.median),
     tool: [tool.file, ...tool.args].join(' '),
     services: o.services, rules, textBytes: Buffer.byteLength(text), renderMs: Math.round(renderMs * 10) / 10,
   };
