@@ -72,6 +72,11 @@ export interface SyncVsToolResult {
   textBytes: number;
   /** rendering alone (allServicePorts + render), ms: the part of ours the tool does not do */
   renderMs: number;
+  /**
+   * 1 + renderMs / the tool's median: the ratio a noise-free machine would show, since the tool's
+   * own run-to-run spread (tens of percent at 10k Services) dwarfs what rendering adds
+   */
+  renderBound: number;
 }
 
 /** Empties a namespace's tables (not timed) so its deletion leaves no kernel work behind for the next round. */
@@ -139,5 +144,6 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
     oursCpuMs, toolCpuMs, cpuRatio: ratio(oursCpuMs.median, toolCpuMs.median),
     tool: [tool.file, ...tool.args].join(' '),
     services: o.services, rules, textBytes: Buffer.byteLength(text), renderMs: Math.round(renderMs * 10) / 10,
+    renderBound: ratio(toolMs.median + renderMs, toolMs.median),
   };
 }
