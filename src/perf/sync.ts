@@ -79,10 +79,14 @@ export interface SyncVsToolResult {
   renderBound: number;
 }
 
-/** Empties a namespace's tables (not timed) so its deletion leaves no kernel work behind for the next round. */
-async function emptyAndDelete(ns: string): Promise<void> {
+/**
+ * Empties a namespace's tables (not timed) and deletes it, then pauses: nf_tables frees a
+ * committed transaction in a kernel work queue, and that work must not land in the next timing.
+ */
+async function emptyAndDelete(ns: string, services: number): Promise<void> {
   await run('nft', ['flush', 'ruleset'], { netns: ns, reject: false, timeoutMs: 300_000 });
   await deleteNetns(ns);
+  await new Promise((r) => setTimeout(r, Math.min(5000, 200 + services / 2)));
 }
 
 export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToolResult> {
@@ -109,7 +113,7 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
       rules = rep.rules;
       ours.push(rep.durationMs);
     } finally {
-      await emptyAndDelete(oursNs);
+      await emptyAndDelete(oursNs, o.services);
     }
   };
   const runBare = async () => {
@@ -121,7 +125,7 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
       bare.push(performance.now() - t);
       bareCpu.push(selfAndChildrenCpuMs() - c0);
     } finally {
-      await emptyAndDelete(bareNs);
+      await emptyAndDelete(bareNs, o.services);
     }
   };
   for (let round = 0; round < o.rounds; round++) {
