@@ -8,6 +8,7 @@ import { allServicePorts } from '../dataplane/service-ports.js';
 import { POD_CIDR } from '../model/addressing.js';
 import type { ClusterState } from '../model/cluster.js';
 import { generateServices } from '../model/generate.js';
+import { selfAndChildrenCpuMs } from './cpu.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { summarize, type Summary } from './stats.js';
 import { ratio } from './targets.js';
@@ -58,18 +59,34 @@ export interface SyncVsToolResult {
   oursMs: Summary;
   /** the bare tool on the same text into an empty namespace, ms */
   toolMs: Summary;
+  /**
+   * CPU (ours and the tool's, kernel work in its syscalls included) of each side, ms, and their
+   * ratio: what the neighbours on a loaded machine do not change, a cross-check of the wall ratio
+   */
+  oursCpuMs: Summary;
+  toolCpuMs: Summary;
+  cpuRatio: number;
   tool: string;
   services: number;
   rules: number;
   textBytes: number;
   /** rendering alone (allServicePorts + render), ms: the part of ours the tool does not do */
   renderMs: number;
+  /**
+   * 1 + renderMs / the tool's median: the ratio a noise-free machine would show, since the tool's
+   * own run-to-run spread (tens of percent at 10k Services) dwarfs what rendering adds
+   */
+  renderBound: number;
 }
 
-/** Empties a namespace's tables (not timed) so its deletion leaves no kernel work behind for the next round. */
-async function emptyAndDelete(ns: string): Promise<void> {
+/**
+ * Empties a namespace's tables (not timed) and deletes it, then pauses: nf_tables frees a
+ * committed transaction in a kernel work queue, and that work must not land in the next timing.
+ */
+async function emptyAndDelete(ns: string, services: number): Promise<void> {
   await run('nft', ['flush', 'ruleset'], { netns: ns, reject: false, timeoutMs: 300_000 });
   await deleteNetns(ns);
+  await new Promise((r) => setTimeout(r, Math.min(5000, 200 + services / 2)));
 }
 
 export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToolResult> {
@@ -81,6 +98,8 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   const renderMs = performance.now() - t0;
   const ours: number[] = [];
   const bare: number[] = [];
+  const oursCpu: number[] = [];
+  const bareCpu: number[] = [];
   let rules = 0;
   const oursNs = `${o.prefix}-o`;
   const bareNs = `${o.prefix}-r`;
@@ -88,21 +107,25 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
     await createNetns(oursNs);
     try {
       const proxier = new Proxier({ mode: o.mode, iptablesBackend: 'nft', netns: oursNs, clusterCIDR: POD_CIDR });
+      const c0 = selfAndChildrenCpuMs();
       const rep = await proxier.sync(state, { full: true });
+      oursCpu.push(selfAndChildrenCpuMs() - c0);
       rules = rep.rules;
       ours.push(rep.durationMs);
     } finally {
-      await emptyAndDelete(oursNs);
+      await emptyAndDelete(oursNs, o.services);
     }
   };
   const runBare = async () => {
     await createNetns(bareNs);
     try {
+      const c0 = selfAndChildrenCpuMs();
       const t = performance.now();
       await run(tool.file, tool.args, { netns: bareNs, input: text, signal: o.signal });
       bare.push(performance.now() - t);
+      bareCpu.push(selfAndChildrenCpuMs() - c0);
     } finally {
-      await emptyAndDelete(bareNs);
+      await emptyAndDelete(bareNs, o.services);
     }
   };
   for (let round = 0; round < o.rounds; round++) {
@@ -117,10 +140,14 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   }
   const oursMs = summarize(ours, 1);
   const toolMs = summarize(bare, 1);
+  const oursCpuMs = summarize(oursCpu, 0);
+  const toolCpuMs = summarize(bareCpu, 0);
   return {
     ratio: ratio(oursMs.median, toolMs.median),
     oursMs, toolMs,
+    oursCpuMs, toolCpuMs, cpuRatio: ratio(oursCpuMs.median, toolCpuMs.median),
     tool: [tool.file, ...tool.args].join(' '),
     services: o.services, rules, textBytes: Buffer.byteLength(text), renderMs: Math.round(renderMs * 10) / 10,
+    renderBound: ratio(toolMs.median + renderMs, toolMs.median),
   };
 }

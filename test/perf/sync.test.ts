@@ -66,6 +66,9 @@ for (const mode of ['iptables', 'nftables'] as SyncMode[]) {
     assert.ok(r.rules >= SERVICES, `rules ${r.rules}`);
     assert.ok(Number.isFinite(r.ratio) && r.ratio > 0);
     assert.ok(r.renderMs > 0 && r.textBytes > 10_000);
+    assert.ok(r.renderBound > 1, JSON.stringify(r));
+    // both sides' CPU is counted (the tool's through the reaped child), ours includes rendering
+    assert.ok(r.toolCpuMs.median > 0 && r.oursCpuMs.median > 0, JSON.stringify(r));
     const left = (await run('ip', ['netns', 'list'])).stdout;
     assert.ok(!left.includes(PREFIX), `namespaces left: ${left}`);
   });
