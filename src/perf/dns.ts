@@ -10,7 +10,7 @@ import { serviceName } from '../dns/server/zone.js';
 import { parseAgentOutput } from '../load/agent-output.js';
 import { formatNamesFile } from '../load/dns/names-file.js';
 import { generateServices } from '../model/generate.js';
-import { runWithCpu } from './cpu.js';
+import { runWithCpu } from '../core/child-cpu.js';
 import { parseDnsperf } from './dnsperf.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { summarize, type Summary } from './stats.js';

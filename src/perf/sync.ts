@@ -8,7 +8,7 @@ import { allServicePorts } from '../dataplane/service-ports.js';
 import { POD_CIDR } from '../model/addressing.js';
 import type { ClusterState } from '../model/cluster.js';
 import { generateServices } from '../model/generate.js';
-import { selfAndChildrenCpuMs } from './cpu.js';
+import { selfAndChildrenCpuMs } from '../core/child-cpu.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { summarize, type Summary } from './stats.js';
 import { ratio } from './targets.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseWrk } from '../../src/load/http/perf.js';
-import { parseChildCpuMs, runWithCpu } from '../../src/perf/cpu.js';
+import { parseChildCpuMs, runWithCpu } from '../../src/core/child-cpu.js';
 import { parseDnsperf } from '../../src/perf/dnsperf.js';
 
 /* Texts captured from the real tools on this machine (dnsperf 2.10.0, wrk; loaded machine). */

@@ -6,6 +6,7 @@ import { benchCommand } from './bench.js';
 import { cleanCommand } from './clean.js';
 import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
+import { perfCommand } from './perf.js';
 import { reportCommand } from './report.js';
 import { resolvCommand } from './resolv.js';
 import { rulesCommand } from './rules.js';
@@ -20,6 +21,7 @@ export function addCommands(program: Command): void {
   program.addCommand(scenariosCommand());
   program.addCommand(doctorCommand());
   program.addCommand(cleanCommand());
+  program.addCommand(perfCommand());
   program.addCommand(resolvCommand());
   program.addCommand(rulesCommand());
   const agent = new Command('agent').description('load agents (run inside client namespaces or pods; print one JSON line)');

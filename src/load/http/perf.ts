@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { requireTools, run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
 import { prepareBackend } from './backend.js';
+import { runWithCpu } from '../../core/child-cpu.js';
 import type { HttpAgentOptions } from './agent.js';
 import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
@@ -77,18 +78,6 @@ process.stdout.write(JSON.stringify(out) + '\\n');\n`);
   }
 }
 
-/**
- * Runs a tool and returns its CPU time too: a shell waits for it, then prints its own
- * /proc/self/stat, whose cutime/cstime (fields 16, 17) hold the waited-for child's CPU exactly.
- */
-async function runWithCpu(netns: string, file: string, args: string[], timeoutMs: number): Promise<{ stdout: string; cpuMs: number }> {
-  const script = '"$@"; rc=$?; echo; echo "@@stat $(cat /proc/$$/stat)"; exit $rc';
-  const res = await run('sh', ['-c', script, 'sh', file, ...args], { netns, timeoutMs });
-  const stat = /@@stat .*\) (.*)$/m.exec(res.stdout)?.[1].split(' ') ?? [];
-  // after "(comm)": state is field 3, so cutime (16) and cstime (17) are at 13 and 14
-  const ticks = Number(stat[13]) + Number(stat[14]); // USER_HZ is 100 on Linux
-  return { stdout: res.stdout, cpuMs: Number.isFinite(ticks) ? ticks * 10 : NaN };
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,7 +101,7 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
     const settle = () => new Promise((r) => setTimeout(r, 500)); // sockets of the previous run drain
     // alternate the two tools so a noisy neighbour on the machine hits both alike; medians compared
     for (let round = 0; round < o.rounds; round++) {
-      const w = await runWithCpu(lab.client, 'wrk', wrkArgs, o.durationMs + 30_000);
+      const w = await runWithCpu('wrk', wrkArgs, { netns: lab.client, timeoutMs: o.durationMs + 30_000 });
       const parsed = parseWrk(w.stdout);
       wrkRuns.push({ ...parsed, cpuUsPerRequest: (w.cpuMs * 1000) / Math.max(1, parsed.requests) });
       await settle();

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { run, type RunOptions } from '../core/exec.js';
+import { run, type RunOptions } from './exec.js';
 
 /**
  * Runs a tool and returns its CPU time too: a shell waits for it, then prints its own
  * /proc/self/stat, whose cutime/cstime (fields 16, 17) hold the waited-for child's CPU exactly,
  * threads included. CPU per query/request judges efficiency whatever the neighbours do.
- * (The same trick as load/http/perf.ts, which keeps its copy private.)
  */
 export async function runWithCpu(file: string, args: readonly string[], opts: Pick<RunOptions, 'netns' | 'timeoutMs' | 'signal'>): Promise<{ stdout: string; stderr: string; cpuMs: number }> {
   const script = '"$@"; rc=$?; echo; echo "@@stat $(cat /proc/$$/stat)"; exit $rc';
