@@ -8,7 +8,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   nft: 'nftables', ipset: 'ipset', ipvsadm: 'ipvsadm', conntrack: 'conntrack',
   unbound: 'unbound', 'unbound-control': 'unbound', nginx: 'nginx-light', dig: 'dnsutils',
   dnsperf: 'dnsperf', wrk: 'wrk', chromium: 'chromium', tcpdump: 'tcpdump',
-  kind: 'kind (https://kind.sigs.k8s.io)', kubectl: 'kubectl', helm: 'helm', docker: 'docker.io',
+  kind: 'kind (https://kind.sigs.k8s.io)', kubectl: 'kubectl', helm: 'helm (https://helm.sh/docs/intro/install/)', docker: 'docker.io',
 };
 
 /** A command that exited non-zero; its stderr is kept in the message. */
