@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { durationFlag, intFlag } from '../options.js';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { parseDuration } from '../../scenario/duration.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, DEFAULT_AWAIT_MAX_RATE, runConnectAgent } from '../../load/connect/agent.js';
 import { parseTargets } from '../../load/connect/targets.js';
 import type { AgentOutput } from '../../load/agent-output.js';
@@ -16,18 +16,6 @@ interface Flags {
   attemptTimeout: string;
   maxRate: string;
   json?: boolean;
-}
-
-function intFlag(flag: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag}: must be an integer ${min}..${max} (got ${JSON.stringify(v)})`, `for example ${flag} ${min}`);
-  return n;
-}
-
-function durationFlag(flag: string, v: string): number {
-  const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag}: must be a duration like 200ms or 1s (got ${JSON.stringify(v)})`, `for example ${flag} 1s`);
-  return ms;
 }
 
 function summary(out: AgentOutput): string {
