@@ -19,11 +19,6 @@ export async function ourNetns(runId?: string): Promise<string[]> {
   return (await listNetns()).filter((n) => n.startsWith(prefix) && /^disco-[0-9a-f]{8}-/.test(n));
 }
 
-export async function addNetns(name: string): Promise<void> {
-  await run('ip', ['netns', 'add', name]);
-  await run('ip', ['link', 'set', 'lo', 'up'], { netns: name });
-}
-
 /** Kills whatever still runs inside the namespace, then deletes it and its /etc/netns folder. */
 export async function deleteNetns(name: string): Promise<void> {
   const pids = await run('ip', ['netns', 'pids', name], { reject: false });
@@ -45,8 +40,4 @@ export function strayEtcNetns(): string[] {
   } catch {
     return [];
   }
-}
-
-export async function sysctl(netns: string, key: string, value: string): Promise<void> {
-  await run('sysctl', ['-q', '-w', `${key}=${value}`], { netns });
 }
