@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MeasurementError } from '../core/errors.js';
 
 export const LOCK_PATH = '/run/lock/discobench-local.lock';
@@ -17,6 +18,7 @@ function alive(pid: number): boolean {
 
 /** Takes the machine-wide local-provider lock; a lock whose owner died is taken over. */
 export function acquireLocalLock(runId: string, path = LOCK_PATH): () => void {
+  mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
