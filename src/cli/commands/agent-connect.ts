@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { durationFlag, intFlag } from '../options.js';
+import { readFlagFile, runAgentCli } from '../agent-cli.js';
 import { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, DEFAULT_AWAIT_MAX_RATE, runConnectAgent } from '../../load/connect/agent.js';
 import { parseTargets } from '../../load/connect/targets.js';
 import type { AgentOutput } from '../../load/agent-output.js';
@@ -41,12 +40,7 @@ export function connectAgentCommand(): Command {
     .option('--max-rate <n>', 'with --await: attempts per second across all unreached targets', String(DEFAULT_AWAIT_MAX_RATE))
     .option('--json', 'print one JSON line (the agent output contract)')
     .action(async (flags: Flags) => {
-      let text: string;
-      try {
-        text = readFileSync(flags.targets, 'utf8');
-      } catch (err) {
-        throw new UsageError(`--targets: cannot read ${flags.targets}: ${(err as Error).message}`, 'give a file with one ip:port per line');
-      }
+      const text = readFlagFile('--targets', flags.targets, 'give a file with one ip:port per line');
       const opts = {
         targets: parseTargets(text, flags.targets),
         probes: intFlag('--probes', flags.probes, 1, 100_000_000),
@@ -57,17 +51,6 @@ export function connectAgentCommand(): Command {
         attemptTimeoutMs: durationFlag('--attempt-timeout', flags.attemptTimeout),
         maxRate: intFlag('--max-rate', flags.maxRate, 1, 1_000_000),
       };
-      // Ctrl-C / a runner's kill: stop probing and still print what was measured
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const out = await runConnectAgent(opts, ac.signal);
-        process.stdout.write(flags.json ? `${JSON.stringify(out)}\n` : `${summary(out)}\n`);
-      } finally {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-      }
+      await runAgentCli((signal) => runConnectAgent(opts, signal), flags.json === true, summary);
     });
 }

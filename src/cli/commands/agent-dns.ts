@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFlagFile, runAgentCli } from '../agent-cli.js';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Family } from '../../dns/resolver/prepare.js';
@@ -6,14 +6,6 @@ import { runDnsAgent } from '../../load/dns/agent.js';
 import { DEFAULT_OPTIONS, type DnsAgentOptions } from '../../load/dns/options.js';
 import { parseDuration } from '../../scenario/duration.js';
 import { parseServer } from './resolv.js';
-
-async function readText(file: string, flag: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${flag}: cannot read ${file}: ${(err as Error).message}`);
-  }
-}
 
 function positiveInt(flag: string, v: string | undefined, def: number, min = 1): number {
   if (v === undefined) return def;
@@ -59,9 +51,9 @@ export function dnsAgentCommand(): Command {
       const opts: DnsAgentOptions = {
         ...DEFAULT_OPTIONS,
         server: parseServer(String(o.server)),
-        namesText: await readText(String(o.names), '--names'),
+        namesText: readFlagFile('--names', String(o.names), "a file in dnsperf's format: one 'name TYPE' per line"),
         raw: Boolean(o.raw),
-        resolvConfText: o.resolvConf ? await readText(String(o.resolvConf), '--resolv-conf') : undefined,
+        resolvConfText: o.resolvConf ? readFlagFile('--resolv-conf', String(o.resolvConf), 'a resolv.conf with search and options lines') : undefined,
         resolver,
         family: family as Family,
         durationMs: duration('--duration', o.duration as string) ?? DEFAULT_OPTIONS.durationMs,
@@ -73,16 +65,6 @@ export function dnsAgentCommand(): Command {
         expectFound: Boolean(o.expectFound),
         noBatch: o.batch === false,
       };
-      const ac = new AbortController();
-      const onSig = () => ac.abort();
-      process.once('SIGINT', onSig);
-      process.once('SIGTERM', onSig);
-      try {
-        const out = await runDnsAgent(opts, ac.signal);
-        process.stdout.write(JSON.stringify(out) + '\n');
-      } finally {
-        process.off('SIGINT', onSig);
-        process.off('SIGTERM', onSig);
-      }
+      await runAgentCli((signal) => runDnsAgent(opts, signal), true, (out) => JSON.stringify(out));
     });
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { durationFlag, intFlag } from '../options.js';
+import { readFlagFile, runAgentCli } from '../agent-cli.js';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { runHttpAgent } from '../../load/http/agent.js';
@@ -40,12 +40,7 @@ export function httpAgentCommand(): Command {
     .option('--path <path>', 'request path', '/')
     .option('--json', 'print one JSON line (the agent output contract)')
     .action(async (flags: Flags) => {
-      let text: string;
-      try {
-        text = readFileSync(flags.targets, 'utf8');
-      } catch (err) {
-        throw new UsageError(`--targets: cannot read ${flags.targets}: ${(err as Error).message}`, 'give a file with one ip:port per line');
-      }
+      const text = readFlagFile('--targets', flags.targets, 'give a file with one ip:port per line');
       const rate = Number(flags.rate);
       if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--rate: must be a number >= 0 (got ${JSON.stringify(flags.rate)})`, 'for example --rate 1000');
       if (!flags.path.startsWith('/')) throw new UsageError(`--path: must start with / (got ${JSON.stringify(flags.path)})`, 'for example --path /');
@@ -60,17 +55,6 @@ export function httpAgentCommand(): Command {
         timeoutMs: durationFlag('--timeout', flags.timeout),
         path: flags.path,
       };
-      // Ctrl-C / a runner's kill: stop loading and still print what was measured
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const out = await runHttpAgent(opts, ac.signal);
-        process.stdout.write(flags.json ? `${JSON.stringify(out)}\n` : `${summary(out)}\n`);
-      } finally {
-        process.removeListener('SIGINT', stop);
-        process.removeListener('SIGTERM', stop);
-      }
+      await runAgentCli((signal) => runHttpAgent(opts, signal), flags.json === true, summary);
     });
 }
