@@ -1,7 +1,7 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
 import type { AgentOutput } from '../load/agent-output.js';
 import { epochNow, pause } from '../load/connect/probe.js';
-import { formatTargets, targetKey, type ConnectTarget } from '../load/connect/targets.js';
+import { formatTargets, targetKey, type Target } from '../load/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { generatedService } from '../model/generate.js';
 import { ChurnSpec } from '../scenario/schema.js';
@@ -86,7 +86,7 @@ export class ChurnWorkload implements Workload {
    * How long an agent takes to start on client 0 here and now (a loaded node or a pod start can
    * take seconds): one throw-away probe timed end to end; the await agent gets twice that.
    */
-  private async calibrateWarmup(ctx: WorkloadContext, target: ConnectTarget): Promise<number> {
+  private async calibrateWarmup(ctx: WorkloadContext, target: Target): Promise<number> {
     const t0 = Date.now();
     try {
       await ctx.provider.runAgent({

@@ -1,5 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
-import { formatTargets, type ConnectTarget } from '../load/connect/targets.js';
+import { formatTargets, type Target } from '../load/targets.js';
 import { ConnectSpec } from '../scenario/schema.js';
 import { pickTargets, splitEvenly } from './targets.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
@@ -30,7 +30,7 @@ export class ConnectWorkload implements Workload {
     await Promise.all(
       probes.map(async (n, client) => {
         const c = concurrency[client]!;
-        const mine: ConnectTarget[] = rotate(targets, Math.floor((client * targets.length) / clients));
+        const mine: Target[] = rotate(targets, Math.floor((client * targets.length) / clients));
         // every probe timing out is the slowest case; leave room for agent start-up on top
         const timeoutMs = Math.ceil(n / c) * spec.timeout + 30_000;
         try {

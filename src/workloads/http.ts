@@ -1,5 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
-import { formatTargets, type Target } from '../load/http/targets.js';
+import { formatTargets, type Target } from '../load/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { probeableServices, splitEvenly, spreadIndexes } from './targets.js';
 import { HttpSpec } from '../scenario/schema.js';

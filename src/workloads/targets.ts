@@ -1,4 +1,4 @@
-import type { ConnectTarget } from '../load/connect/targets.js';
+import type { Target } from '../load/targets.js';
 import { isProxied, type ClusterState, type Service } from '../model/cluster.js';
 
 /**
@@ -27,14 +27,14 @@ export function spreadIndexes(total: number, n: number): number[] {
 }
 
 /** ClusterIP:port of a Service's first TCP port: what a client connects to. */
-export function serviceTarget(s: Service): ConnectTarget {
+export function serviceTarget(s: Service): Target {
   const port = s.ports.find((p) => p.protocol === 'TCP');
   if (!port) throw new Error(`Service ${s.namespace}/${s.name} has no TCP port`);
   return { host: s.clusterIP, port: port.port };
 }
 
 /** `n` connect targets spread across the Service list (including its end). */
-export function pickTargets(state: ClusterState, n: number): ConnectTarget[] {
+export function pickTargets(state: ClusterState, n: number): Target[] {
   const services = probeableServices(state);
   return spreadIndexes(services.length, n).map((i) => serviceTarget(services[i]!));
 }

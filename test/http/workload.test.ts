@@ -6,7 +6,7 @@ import { generateServices } from '../../src/model/generate.js';
 import { ScenarioSpec } from '../../src/scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider } from '../../src/providers/provider.js';
 import type { AgentOutput } from '../../src/load/agent-output.js';
-import { parseTargets } from '../../src/load/http/targets.js';
+import { parseTargets } from '../../src/load/targets.js';
 import { httpWorkload, pickHttpTargets } from '../../src/workloads/http.js';
 import { spreadIndexes } from '../../src/workloads/targets.js';
 import type { WorkloadContext } from '../../src/workloads/workload.js';

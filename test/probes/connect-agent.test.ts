@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/core/errors.js';
 import { parseAgentOutput } from '../../src/load/agent-output.js';
 import { runConnectAgent } from '../../src/load/connect/agent.js';
-import { parseTargets } from '../../src/load/connect/targets.js';
+import { parseTargets } from '../../src/load/targets.js';
 import { decode, distributionOf } from '../../src/metrics/histogram.js';
 
 function server(): Server {
@@ -99,7 +99,7 @@ describe('connect agent', () => {
   });
 
   it('rejects a bad targets file naming every bad line', () => {
-    assert.throws(() => parseTargets('10.96.1.0:80\nnope\n10.96.1.1:99999\n', 't.txt'), (e: unknown) => e instanceof UsageError && e.problems.length === 2 && e.problems[0] === 't.txt:2: expected ip:port (IPv4), got "nope"');
+    assert.throws(() => parseTargets('10.96.1.0:80\nnope\n10.96.1.1:99999\n', 't.txt', { ipv4Only: true }), (e: unknown) => e instanceof UsageError && e.problems.length === 2 && e.problems[0] === 't.txt:2: expected ip:port (IPv4), got "nope"');
     assert.deepEqual(parseTargets('# c\n10.96.1.0:80\n\n'), [{ host: '10.96.1.0', port: 80 }]);
   });
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AgentOutput } from '../../src/load/agent-output.js';
 import { runConnectAgent } from '../../src/load/connect/agent.js';
-import { parseTargets, targetKey, type ConnectTarget } from '../../src/load/connect/targets.js';
+import { parseTargets, targetKey, type Target } from '../../src/load/targets.js';
 import { isProxied, type ClusterState } from '../../src/model/cluster.js';
 import type { AgentRequest, ClusterInfo, Provider, SyncReport } from '../../src/providers/provider.js';
 
@@ -39,7 +39,7 @@ export class FakeProvider implements Provider {
     return { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'bench-0', clients: this.opts.clients ?? 1, dnsServer: 'unbound', nodeLocalDNS: false, tools: {} };
   }
 
-  private local(t: ConnectTarget): ConnectTarget {
+  private local(t: Target): Target {
     return { host: t.host.replace(/^\d+\./, '127.'), port: this.listenPort };
   }
 

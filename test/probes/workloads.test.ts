@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { MeasurementError } from '../../src/core/errors.js';
-import { parseTargets } from '../../src/load/connect/targets.js';
+import { parseTargets } from '../../src/load/targets.js';
 import { MetricSink } from '../../src/metrics/sink.js';
 import { serviceIP } from '../../src/model/addressing.js';
 import { generateServices } from '../../src/model/generate.js';

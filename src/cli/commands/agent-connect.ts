@@ -2,7 +2,7 @@ import { durationFlag, intFlag } from '../options.js';
 import { readFlagFile, runAgentCli } from '../agent-cli.js';
 import { Command } from 'commander';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_AWAIT_INTERVAL_MS, DEFAULT_AWAIT_MAX_RATE, runConnectAgent } from '../../load/connect/agent.js';
-import { parseTargets } from '../../load/connect/targets.js';
+import { parseTargets } from '../../load/targets.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 
 interface Flags {
@@ -42,7 +42,7 @@ export function connectAgentCommand(): Command {
     .action(async (flags: Flags) => {
       const text = readFlagFile('--targets', flags.targets, 'give a file with one ip:port per line');
       const opts = {
-        targets: parseTargets(text, flags.targets),
+        targets: parseTargets(text, flags.targets, { ipv4Only: true }),
         probes: intFlag('--probes', flags.probes, 1, 100_000_000),
         concurrency: intFlag('--concurrency', flags.concurrency, 1, 65_536),
         timeoutMs: durationFlag('--timeout', flags.timeout),

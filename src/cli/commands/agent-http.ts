@@ -3,7 +3,7 @@ import { readFlagFile, runAgentCli } from '../agent-cli.js';
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { runHttpAgent } from '../../load/http/agent.js';
-import { parseTargets } from '../../load/http/targets.js';
+import { parseTargets } from '../../load/targets.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 
 interface Flags {

@@ -1,10 +1,10 @@
 import type { AgentOutput } from '../agent-output.js';
 import { runAwaitMode } from './await-mode.js';
 import { runProbeMode } from './probe-mode.js';
-import type { ConnectTarget } from './targets.js';
+import type { Target } from '../targets.js';
 
 export interface ConnectAgentOptions {
-  targets: readonly ConnectTarget[];
+  targets: readonly Target[];
   /** probe mode: new connections in total */
   probes: number;
   /** probe mode: connections in flight */

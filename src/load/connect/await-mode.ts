@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { AgentOutput } from '../agent-output.js';
 import { connectOnce, epochNow, pause } from './probe.js';
-import { targetKey, type ConnectTarget } from './targets.js';
+import { targetKey, type Target } from '../targets.js';
 
 export interface AwaitModeOptions {
-  targets: readonly ConnectTarget[];
+  targets: readonly Target[];
   /** overall limit from the start of probing */
   timeoutMs: number;
   /** a new connection attempt per target this often */
@@ -41,7 +41,7 @@ export async function runAwaitMode(opts: AwaitModeOptions, signal?: AbortSignal)
   if (signal?.aborted) all.abort();
   signal?.addEventListener('abort', onOuter, { once: true });
 
-  const probeTarget = async (t: ConnectTarget): Promise<void> => {
+  const probeTarget = async (t: Target): Promise<void> => {
     const key = targetKey(t);
     const stop = new AbortController();
     // one listener per attempt in flight

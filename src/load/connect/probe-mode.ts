@@ -2,10 +2,10 @@ import { setMaxListeners } from 'node:events';
 import type { AgentOutput } from '../agent-output.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import { connectOnce } from './probe.js';
-import type { ConnectTarget } from './targets.js';
+import type { Target } from '../targets.js';
 
 export interface ProbeModeOptions {
-  targets: readonly ConnectTarget[];
+  targets: readonly Target[];
   probes: number;
   concurrency: number;
   timeoutMs: number;

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ConnectTarget } from './targets.js';
+import type { Target } from '../targets.js';
 
 /** Wall-clock ms since the epoch with sub-ms resolution: comparable across processes and pods on one host. */
 export function epochNow(): number {
@@ -31,7 +31,7 @@ export type ConnectResult =
  * monotonic clock. The socket is closed with a reset: no TIME_WAIT or lingering conntrack
  * entries pile up, so thousands of probes don't change what later probes measure.
  */
-export function connectOnce(target: ConnectTarget, timeoutMs: number, signal?: AbortSignal): Promise<ConnectResult> {
+export function connectOnce(target: Target, timeoutMs: number, signal?: AbortSignal): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;

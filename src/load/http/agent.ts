@@ -3,7 +3,7 @@ import { UsageError, MeasurementError } from '../../core/errors.js';
 import { encode, mergeEncoded } from '../../metrics/histogram.js';
 import type { AgentOutput } from '../agent-output.js';
 import { runCannonSlice, type CannonPartial, type CannonSlice } from './cannon.js';
-import type { Target } from './targets.js';
+import type { Target } from '../targets.js';
 
 export interface HttpAgentOptions {
   targets: Target[];

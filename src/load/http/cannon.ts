@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { connect, type Socket } from 'node:net';
 import { encode, newHistogram, SCALE } from '../../metrics/histogram.js';
-import type { Target } from './targets.js';
+import type { Target } from '../targets.js';
 
 /**
  * One autocannon instance driving a slice of the agent's connections (the whole agent, or one
