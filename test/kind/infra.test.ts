@@ -12,6 +12,8 @@ test('agent image runs the same CLI entry point the package exposes', () => {
   const entry = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!;
   assert.deepEqual(JSON.parse(entry), ['node', pkg.bin.discobench]);
   assert.match(dockerfile, /npm prune --omit=dev/);
+  // the agents' socket I/O addon travels with dist/
+  assert.match(dockerfile, /^COPY native\/build\/Release\/netio\.node \.\/native\/build\/Release\/netio\.node$/m);
 });
 
 test('nightly workflow: kind via helm/kind-action, bench on kind, compare with --fail-on-regression, job summary', () => {

@@ -28,7 +28,7 @@ function summary(out: AgentOutput): string {
 /** `discobench agent http`: HTTP load through ClusterIPs (wired under `agent` by the CLI). */
 export function httpAgentCommand(): Command {
   return new Command('http')
-    .description('HTTP load (autocannon) spread over ClusterIP targets; latency, rate and errors')
+    .description('HTTP/1.1 load spread over ClusterIP targets; latency, rate and errors')
     .requiredOption('--targets <file>', 'one ip:port per line (ClusterIP:80 of Services)')
     .option('--duration <duration>', 'how long to load', '10s')
     .option('--connections <n>', 'concurrent connections, spread over the targets', '16')

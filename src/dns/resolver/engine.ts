@@ -1,5 +1,6 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { MeasurementError } from '../../core/errors.js';
+import { EV_DATA, Poller, UDP } from '../../load/netio.js';
 import { newHistogram, record, type Histogram } from '../../metrics/histogram.js';
 import type { ResolvConf } from './conf.js';
 import type { Mode, PreparedName } from './prepare.js';
@@ -11,7 +12,9 @@ import { countAnswers, isLame, matchesQuestion, rcodeOf } from './wire.js';
  * each lookup walking its candidates exactly as glibc (send_dg/res_query/res_search) or musl
  * (res_msend/name_from_dns) would, or one query per lookup in raw mode (dnsperf's way).
  * Fast on purpose: ids are matched through a 64k table per socket, queries are copies of
- * pre-encoded templates, and a single interval scans for timeouts instead of a timer per query.
+ * pre-encoded templates written straight into the send buffer, sockets are read and written in
+ * batches (recvmmsg/sendmmsg through load/netio.ts), and a single interval scans for timeouts
+ * instead of a timer per query.
  */
 export interface Server {
   host: string;
@@ -51,7 +54,8 @@ export interface QueryStats {
 }
 
 interface SockState {
-  sock: Socket;
+  /** the socket's id in the poller */
+  id: number;
   server: number;
   label: string;
   owner: (Lookup | null)[];
@@ -111,9 +115,11 @@ export class ResolverEngine {
   /** the clock as of the current event (ms); refreshed once per received message and per scan */
   now = 0;
   private readonly batch: boolean;
+  private poller: Poller | undefined;
+  private readonly sockets: SockState[] = [];
+  /** answers are kept beyond their event (glibc/musl buffers, traces): copy them out of the receive slots */
+  private readonly copyMessages: boolean;
   private outN = 0;
-  private readonly outSock: Socket[] = [];
-  private readonly outBuf: (Buffer | null)[] = [];
   private readonly outL: (Lookup | null)[] = [];
   private readonly outK: number[] = [];
   private flushScheduled = false;
@@ -128,24 +134,27 @@ export class ResolverEngine {
     this.tickMs = Math.max(5, Math.min(100, Math.floor(this.timeoutMs / 20)));
     this.trace = opts.trace;
     this.batch = opts.batchSends ?? true;
+    this.copyMessages = opts.mode !== 'raw' || opts.trace !== undefined;
     if (opts.servers.length === 0) throw new Error('no nameserver to query');
   }
 
   /** Opens and connects the sockets. */
   async open(): Promise<void> {
     const n = Math.max(1, this.opts.sockets ?? 1);
+    const servers = this.opts.servers;
+    this.poller = new Poller({ maxIds: n * servers.length, slot: 4096, maxEvents: 256, txBytes: 256 << 10 }, (count) => this.onEvents(count));
     for (let g = 0; g < n; g++) {
       const group: SockState[] = [];
-      for (let s = 0; s < this.opts.servers.length; s++) {
-        const srv = this.opts.servers[s]!;
-        const sock = createSocket({ type: srv.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-        const st: SockState = { sock, server: s, label: `${srv.host}:${srv.port}`, owner: new Array(65536).fill(null), which: new Uint8Array(65536), cursor: (Math.random() * 65536) | 0 };
-        sock.on('message', (msg: Buffer) => this.onMessage(st, msg));
-        sock.on('error', () => { /* ICMP errors on a connected socket: the query times out, as for glibc without a reply */ });
-        await new Promise<void>((resolve, reject) => {
-          sock.once('error', reject);
-          sock.connect(srv.port, srv.host, () => { sock.off('error', reject); resolve(); });
-        });
+      for (let s = 0; s < servers.length; s++) {
+        const srv = servers[s]!;
+        const id = this.sockets.length;
+        const fd = this.poller.open(id, UDP, srv.host, srv.port, 4 << 20);
+        if (fd < 0) {
+          this.close();
+          throw new MeasurementError(`cannot open a UDP socket to ${srv.host}:${srv.port} (errno ${-fd})`);
+        }
+        const st: SockState = { id, server: s, label: `${srv.host}:${srv.port}`, owner: new Array(65536).fill(null), which: new Uint8Array(65536), cursor: (Math.random() * 65536) | 0 };
+        this.sockets.push(st);
         group.push(st);
       }
       this.groups.push(group);
@@ -155,7 +164,7 @@ export class ResolverEngine {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
-    for (const g of this.groups) for (const s of g) s.sock.close();
+    this.poller?.destroy();
     this.groups.length = 0;
   }
 
@@ -247,25 +256,25 @@ export class ResolverEngine {
     const q = l.prepared.cands[l.ci]!.queries[k]!;
     const st = l.sock!;
     const t = q.template;
-    const buf = Buffer.allocUnsafe(t.length);
-    t.copy(buf);
+    const poller = this.poller!;
+    let off = poller.reserve(st.id, t.length);
+    if (off < 0) {
+      this.flush();
+      off = poller.reserve(st.id, t.length);
+    }
+    const tx = poller.tx;
+    t.copy(tx, off);
     const id = l.ids[k]!;
-    buf[0] = id >>> 8;
-    buf[1] = id & 255;
+    tx[off] = id >>> 8;
+    tx[off + 1] = id & 255;
     l.sends[k]!++;
     l.queries++;
     this.stats.sent++;
     if (this.trace) this.trace({ kind: 'send', name: l.prepared.cands[l.ci]!.name, qtype: q.type, server: st.label });
-    if (!this.batch) {
-      l.sentAt[k] = this.now;
-      st.sock.send(buf);
-      return;
-    }
     const n = this.outN++;
-    this.outSock[n] = st.sock;
-    this.outBuf[n] = buf;
     this.outL[n] = l;
     this.outK[n] = k;
+    if (!this.batch) return this.flush();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushFn);
@@ -273,29 +282,42 @@ export class ResolverEngine {
   }
 
   /**
-   * Sends what this event-loop turn queued, in order. Answers that arrive together are replaced
-   * by a burst of queries instead of one wake-up of the server per query, which is what lets
-   * a closed loop keep pace with dnsperf's separate sending thread.
+   * Sends what was queued, in order, in one call. Answers that arrive together are replaced by a
+   * burst of queries instead of one wake-up of the server per query, which is what lets a closed
+   * loop keep pace with dnsperf's separate sending thread.
    */
   private flush(): void {
     this.flushScheduled = false;
-    const now = this.tick();
     const n = this.outN;
+    if (n === 0) return;
+    const now = this.tick();
     this.outN = 0;
     for (let i = 0; i < n; i++) {
-      const l = this.outL[i]!;
-      l.sentAt[this.outK[i]!] = now;
-      this.outSock[i]!.send(this.outBuf[i]!);
-      this.outBuf[i] = null;
+      this.outL[i]!.sentAt[this.outK[i]!] = now;
       this.outL[i] = null;
     }
+    this.poller?.flush();
   }
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  private onMessage(st: SockState, msg: Buffer): void {
-    if (msg.length < 12) return;
+  /** One batch of received datagrams (all sockets), stamped with one arrival time; queued sends leave after it. */
+  private onEvents(count: number): void {
     const now = this.tick();
+    const { ev, rx, slot } = this.poller!;
+    for (let i = 0; i < count; i++) {
+      const e = i << 2;
+      if (ev[e + 1] !== EV_DATA) continue;
+      const st = this.sockets[ev[e]!];
+      if (!st) continue;
+      const view = rx.subarray(i * slot, i * slot + Math.min(ev[e + 2]!, slot));
+      this.onMessage(st, this.copyMessages ? Buffer.from(view) : view, now);
+    }
+    this.flush();
+  }
+
+  private onMessage(st: SockState, msg: Buffer, now: number): void {
+    if (msg.length < 12) return;
     const id = (msg[0]! << 8) | msg[1]!;
     const l = st.owner[id];
     if (!l) return;

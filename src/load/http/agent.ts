@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError, MeasurementError } from '../../core/errors.js';
 import { encode, mergeEncoded } from '../../metrics/histogram.js';
 import type { AgentOutput } from '../agent-output.js';
-import { runCannonSlice, type CannonPartial, type CannonSlice } from './cannon.js';
+import { runHttpSlice, type HttpPartial, type HttpSlice } from './client.js';
 import type { Target } from '../targets.js';
 
 export interface HttpAgentOptions {
@@ -40,16 +40,16 @@ function validate(o: HttpAgentOptions): void {
 interface WorkerMessage {
   ready?: boolean;
   ok?: boolean;
-  partial?: CannonPartial;
+  partial?: HttpPartial;
   error?: string;
 }
 
 /** A worker thread loaded and waiting for 'start'; result() settles with its slice's partial. */
-async function loadWorker(slice: CannonSlice): Promise<{ start(): void; stop(): void; result: Promise<CannonPartial> }> {
+async function loadWorker(slice: HttpSlice): Promise<{ start(): void; stop(): void; result: Promise<HttpPartial> }> {
   const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: slice });
   let ready!: () => void;
   const loaded = new Promise<void>((r) => { ready = r; });
-  const result = new Promise<CannonPartial>((resolve, reject) => {
+  const result = new Promise<HttpPartial>((resolve, reject) => {
     w.on('message', (m: WorkerMessage) => {
       if (m.ready) return ready();
       if (m.ok && m.partial) resolve(m.partial);
@@ -64,7 +64,7 @@ async function loadWorker(slice: CannonSlice): Promise<{ start(): void; stop(): 
   return { start: () => w.postMessage('start'), stop: () => w.postMessage('stop'), result };
 }
 
-async function runInWorkers(slices: CannonSlice[], starting: () => void, signal?: AbortSignal): Promise<CannonPartial[]> {
+async function runInWorkers(slices: HttpSlice[], starting: () => void, signal?: AbortSignal): Promise<HttpPartial[]> {
   const workers = await Promise.all(slices.map(loadWorker));
   const onAbort = () => workers.forEach((w) => w.stop());
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -79,21 +79,21 @@ async function runInWorkers(slices: CannonSlice[], starting: () => void, signal?
 }
 
 /**
- * The HTTP load agent: `connections` connections spread over the targets (see cannon.ts), split
- * over `workers` threads each running one autocannon instance; one merged HDR histogram.
+ * The HTTP load agent: `connections` connections spread over the targets (see client.ts), split
+ * over `workers` threads each running one slice of them; one merged HDR histogram.
  * http.rps counts every completed response (as wrk does); http.errors adds non-2xx responses,
  * connection errors/resets and timeouts, each also reported on its own in info.
  */
 export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
   validate(opts);
-  // a rate below the connection count would leave connections idle (autocannon paces per connection)
+  // a rate below the connection count would only leave connections idle
   const connections = opts.rate > 0 ? Math.max(1, Math.min(opts.connections, Math.floor(opts.rate))) : opts.connections;
   const workers = Math.min(opts.workers, connections);
   const conns = split(connections, workers);
   const rates = opts.rate > 0 ? conns.map((c) => (opts.rate * c) / connections) : conns.map(() => 0);
   let first = 0;
-  const slices: CannonSlice[] = conns.map((c, i) => {
-    const s: CannonSlice = {
+  const slices: HttpSlice[] = conns.map((c, i) => {
+    const s: HttpSlice = {
       targets: opts.targets, connections: c, firstConnection: first, totalConnections: connections,
       durationMs: opts.durationMs, keepAlive: opts.keepAlive, pipelining: opts.pipelining,
       rate: rates[i], timeoutMs: opts.timeoutMs, path: opts.path ?? '/',
@@ -102,9 +102,9 @@ export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal)
     return s;
   });
   let cpu0 = process.cpuUsage();
-  let parts: CannonPartial[];
+  let parts: HttpPartial[];
   if (workers === 1) {
-    parts = [await runCannonSlice(slices[0], signal)];
+    parts = [await runHttpSlice(slices[0], signal)];
   } else {
     parts = await runInWorkers(slices, () => { cpu0 = process.cpuUsage(); }, signal);
   }

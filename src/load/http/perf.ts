@@ -132,20 +132,3 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-/**
- * `http.agent_vs_wrk` for `npm run perf`: keep-alive (the ratio DESIGN.md section 9 targets) and
- * no-keep-alive side by side; 16 connections, one client thread each, one nginx worker.
- */
-export async function httpAgentVsWrk(prefix = `disco-perfhttp${process.pid}`): Promise<{ ratio: number; details: Record<string, unknown> }> {
-  const common = { prefix, connections: 16, durationMs: 5000, workers: 1, wrkThreads: 1, backendWorkers: 1, rounds: 3 };
-  const keepAlive = await measureHttpVsWrk({ ...common, keepAlive: true });
-  const noKeepAlive = await measureHttpVsWrk({ ...common, keepAlive: false });
-  const figures = (r: HttpVsWrkResult) => ({
-    agentRps: Math.round(r.agentRps), wrkRps: Math.round(r.wrkRps), ratio: +r.ratio.toFixed(3),
-    agentRuns: r.agentRuns, wrkRuns: r.wrkRuns,
-    agentCpuUsPerRequest: +r.agentCpuUsPerRequest.toFixed(1), wrkCpuUsPerRequest: +r.wrkCpuUsPerRequest.toFixed(1),
-    agentErrors: r.agentErrors, wrkErrors: r.wrkErrors,
-  });
-  return { ratio: keepAlive.ratio, details: { connections: 16, keepAlive: figures(keepAlive), noKeepAlive: figures(noKeepAlive) } };
-}
