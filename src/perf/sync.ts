@@ -10,6 +10,7 @@ import type { ClusterState } from '../model/cluster.js';
 import { generateServices } from '../model/generate.js';
 import { selfAndChildrenCpuMs } from '../core/child-cpu.js';
 import { createNetns, deleteNetns } from './netns.js';
+import { waitForIdle } from './idle.js';
 import { summarize, type Summary } from './stats.js';
 import { ratio } from './targets.js';
 
@@ -77,16 +78,19 @@ export interface SyncVsToolResult {
    * own run-to-run spread (tens of percent at 10k Services) dwarfs what rendering adds
    */
   renderBound: number;
+  /** after each sync, the wait for an idle machine (the kernel's deferred cleanup), ms */
+  settleMs: number[];
 }
 
 /**
- * Empties a namespace's tables (not timed) and deletes it, then pauses: nf_tables frees a
- * committed transaction in a kernel work queue, and that work must not land in the next timing.
+ * Empties a namespace's tables (not timed) and deletes it, then waits for the kernel's deferred
+ * work on them (nf_tables frees a committed ruleset in a work queue) to finish: it must not land
+ * in the next timing. Returns the milliseconds waited.
  */
-async function emptyAndDelete(ns: string, services: number): Promise<void> {
+async function emptyAndDelete(ns: string, signal?: AbortSignal): Promise<number> {
   await run('nft', ['flush', 'ruleset'], { netns: ns, reject: false, timeoutMs: 300_000 });
   await deleteNetns(ns);
-  await new Promise((r) => setTimeout(r, Math.min(5000, 200 + services / 2)));
+  return waitForIdle({ maxMs: 120_000, signal });
 }
 
 export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToolResult> {
@@ -96,11 +100,14 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
   const t0 = performance.now();
   const text = proxierFirstSyncText(o.mode, state);
   const renderMs = performance.now() - t0;
+  // the first timing must not pay for whatever ran before (the DNS and HTTP pairs, a build)
+  await waitForIdle({ maxMs: 60_000, signal: o.signal });
   const ours: number[] = [];
   const bare: number[] = [];
   const oursCpu: number[] = [];
   const bareCpu: number[] = [];
   let rules = 0;
+  const settleMs: number[] = [];
   const oursNs = `${o.prefix}-o`;
   const bareNs = `${o.prefix}-r`;
   const runOurs = async () => {
@@ -113,7 +120,7 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
       rules = rep.rules;
       ours.push(rep.durationMs);
     } finally {
-      await emptyAndDelete(oursNs, o.services);
+      settleMs.push(await emptyAndDelete(oursNs, o.signal));
     }
   };
   const runBare = async () => {
@@ -125,7 +132,7 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
       bare.push(performance.now() - t);
       bareCpu.push(selfAndChildrenCpuMs() - c0);
     } finally {
-      await emptyAndDelete(bareNs, o.services);
+      settleMs.push(await emptyAndDelete(bareNs, o.signal));
     }
   };
   for (let round = 0; round < o.rounds; round++) {
@@ -149,5 +156,6 @@ export async function measureSyncVsTool(o: SyncVsToolOptions): Promise<SyncVsToo
     tool: [tool.file, ...tool.args].join(' '),
     services: o.services, rules, textBytes: Buffer.byteLength(text), renderMs: Math.round(renderMs * 10) / 10,
     renderBound: ratio(toolMs.median + renderMs, toolMs.median),
+    settleMs,
   };
 }

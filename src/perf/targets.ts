@@ -1,3 +1,4 @@
+import type { BudgetName } from './budgets.js';
 import { round } from './stats.js';
 
 /** The four ratios of DESIGN.md section 9, each ours / the reference tool on the same work. */
@@ -19,9 +20,10 @@ export const TARGETS: Record<RatioName, Target> = {
   'sync.nftables_10k_vs_nft': { op: '<=', value: 1.1, reference: 'nft -f time' },
 };
 
-/** Short names accepted by --only, besides the full ratio names. */
-export const SHORT_NAMES: Record<string, RatioName> = {
+/** Short names accepted by --only, besides the full ratio and budget names. */
+export const SHORT_NAMES: Record<string, RatioName | BudgetName> = {
   dns: 'dns.agent_vs_dnsperf', http: 'http.agent_vs_wrk', iptables: 'sync.iptables_10k_vs_restore', nftables: 'sync.nftables_10k_vs_nft',
+  smoke: 'run.smoke_seconds', local5000: 'run.local_5000_seconds', rss: 'memory.harness_rss_30k_mib',
 };
 
 /** ours / reference, rounded; NaN when either side measured nothing. */

@@ -36,7 +36,8 @@ test('medians and spreads of alternating rounds', () => {
 });
 
 test('--only takes short and full names, in the fixed order, and rejects others with a hint', () => {
-  assert.deepEqual(parseOnly(undefined), ['dns.agent_vs_dnsperf', 'http.agent_vs_wrk', 'sync.iptables_10k_vs_restore', 'sync.nftables_10k_vs_nft']);
+  assert.deepEqual(parseOnly(undefined), ['dns.agent_vs_dnsperf', 'http.agent_vs_wrk', 'sync.iptables_10k_vs_restore', 'sync.nftables_10k_vs_nft', 'run.smoke_seconds', 'run.local_5000_seconds', 'memory.harness_rss_30k_mib']);
+  assert.deepEqual(parseOnly('rss,smoke,dns'), ['dns.agent_vs_dnsperf', 'run.smoke_seconds', 'memory.harness_rss_30k_mib']);
   assert.deepEqual(parseOnly('nftables,dns'), ['dns.agent_vs_dnsperf', 'sync.nftables_10k_vs_nft']);
   assert.deepEqual(parseOnly('http.agent_vs_wrk'), ['http.agent_vs_wrk']);
   assert.throws(() => parseOnly('dns,ipvs'), (e: unknown) => e instanceof UsageError && /ipvs/.test(e.message) && /nftables/.test(e.hint ?? ''));
@@ -45,7 +46,8 @@ test('--only takes short and full names, in the fixed order, and rejects others 
 
 const report: PerfReport = {
   ratios: { 'dns.agent_vs_dnsperf': 0.502, 'sync.iptables_10k_vs_restore': 1.12, 'sync.nftables_10k_vs_nft': null },
-  verdicts: { 'dns.agent_vs_dnsperf': 'FAIL', 'sync.iptables_10k_vs_restore': 'FAIL', 'sync.nftables_10k_vs_nft': 'FAIL' },
+  budgets: { 'run.smoke_seconds': 21.4 },
+  verdicts: { 'dns.agent_vs_dnsperf': 'FAIL', 'sync.iptables_10k_vs_restore': 'FAIL', 'sync.nftables_10k_vs_nft': 'FAIL', 'run.smoke_seconds': 'PASS' },
   details: {
     'dns.agent_vs_dnsperf': { agentQps: { median: 8908 }, dnsperfQps: { median: 17733 } },
     'sync.iptables_10k_vs_restore': { services: 2000, tool: 'iptables-nft-restore -w 5', oursMs: { median: 7524.6 }, toolMs: { median: 6718 } },
@@ -53,18 +55,20 @@ const report: PerfReport = {
   },
 };
 
-test('the table has one line per measured ratio with its target, verdict and figures', () => {
+test('the table has one line per measured ratio and budget with its target, verdict and figures', () => {
   const lines = renderPerfTable(report).trimEnd().split('\n');
-  assert.equal(lines.length, 4);
+  assert.equal(lines.length, 5);
+  assert.match(lines[4]!, /^run\.smoke_seconds\s+21\.4\s+< 60 s\s+PASS\s+`bench --scenario smoke`/);
   assert.match(lines[1]!, /^dns\.agent_vs_dnsperf\s+0\.502\s+>= 0\.8\s+FAIL\s+agent 8908 qps vs dnsperf 17733 qps$/);
   assert.match(lines[2]!, /^sync\.iptables_10k_vs_restore\s+1\.120\s+<= 1\.1\s+FAIL\s+2000 Services: ours 7524\.6 ms vs iptables-nft-restore 6718 ms$/);
   assert.match(lines[3]!, /^sync\.nftables_10k_vs_nft\s+n\/a\s+<= 1\.1\s+FAIL\s+error: nft failed/);
   assert.ok(!lines.some((l) => l.startsWith('http.')));
 });
 
-test('the JSON is { ratios, details } with the verdicts inside details', () => {
+test('the JSON is { ratios, budgets, details } with the verdicts inside details', () => {
   const j = perfJson(report);
-  assert.deepEqual(Object.keys(j), ['ratios', 'details']);
+  assert.deepEqual(Object.keys(j), ['ratios', 'budgets', 'details']);
+  assert.equal(j.budgets['run.smoke_seconds'], 21.4);
   assert.equal(j.ratios['sync.nftables_10k_vs_nft'], null);
   assert.deepEqual(j.details.verdicts, report.verdicts);
   assert.equal(JSON.parse(JSON.stringify(j)).ratios['dns.agent_vs_dnsperf'], 0.502);

@@ -3,22 +3,26 @@ import { InterruptedError, UsageError } from '../../core/errors.js';
 import { deleteTrackedNetnsSync } from '../../perf/netns.js';
 import { runPerf } from '../../perf/run.js';
 import { perfJson, renderPerfTable } from '../../perf/table.js';
+import { BUDGET_NAMES, type BudgetName } from '../../perf/budgets.js';
 import { RATIO_NAMES, SHORT_NAMES, type RatioName } from '../../perf/targets.js';
 
 const started = Date.now();
 const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
 
-/** --only accepts the ratio names or their short forms (dns, http, iptables, nftables). */
-export function parseOnly(value: string | undefined): RatioName[] {
-  if (value === undefined) return [...RATIO_NAMES];
-  const out = new Set<RatioName>();
+type PerfItem = RatioName | BudgetName;
+const ALL: readonly PerfItem[] = [...RATIO_NAMES, ...BUDGET_NAMES];
+
+/** --only accepts the ratio and budget names or their short forms (dns, http, iptables, nftables, smoke, local5000, rss). */
+export function parseOnly(value: string | undefined): PerfItem[] {
+  if (value === undefined) return [...ALL];
+  const out = new Set<PerfItem>();
   for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const name = (RATIO_NAMES as readonly string[]).includes(raw) ? (raw as RatioName) : SHORT_NAMES[raw];
-    if (!name) throw new UsageError(`--only: unknown pair ${raw}`, `use ${[...Object.keys(SHORT_NAMES), ...RATIO_NAMES].join(', ')}`);
+    const name = (ALL as readonly string[]).includes(raw) ? (raw as PerfItem) : SHORT_NAMES[raw];
+    if (!name) throw new UsageError(`--only: unknown pair ${raw}`, `use ${[...Object.keys(SHORT_NAMES), ...ALL].join(', ')}`);
     out.add(name);
   }
   if (out.size === 0) throw new UsageError('--only names no pair', `use ${Object.keys(SHORT_NAMES).join(', ')}`);
-  return RATIO_NAMES.filter((n) => out.has(n));
+  return ALL.filter((n) => out.has(n));
 }
 
 /**
@@ -30,13 +34,14 @@ export function parseOnly(value: string | undefined): RatioName[] {
 export function perfCommand(): Command {
   return new Command('perf')
     .description('the harness measured against reference tools: dnsperf, wrk, iptables-restore, nft -f (ratios with targets)')
-    .option('--json', 'print { ratios, details } as JSON')
-    .option('--only <names>', `comma-separated pairs: ${Object.keys(SHORT_NAMES).join(', ')} (or the ratio names)`)
+    .option('--json', 'print { ratios, budgets, details } as JSON')
+    .option('--only <names>', `comma-separated pairs and budgets: ${Object.keys(SHORT_NAMES).join(', ')} (or their full names)`)
     .option('--quick', 'shorter rounds (5 s, 2 rounds) and 2000 instead of 10000 Services for the sync pairs')
-    .option('--rounds <n>', 'rounds per pair (default 3, the 10k-Service sync pairs 1; --quick 2)')
+    .option('--rounds <n>', 'rounds per pair (default 3; --quick 2)')
     .addHelpText('after', [
       '',
-      'Targets (DESIGN.md section 9): dns and http ratios >= 0.8; sync ratios <= 1.1 (ours / reference).',
+      'Targets (DESIGN.md section 9): dns and http ratios >= 0.8; sync ratios <= 1.1 (ours / reference);',
+      'budgets: smoke < 60 s and iptables-5000 < 180 s end to end, harness peak RSS at 30k Services < 1 GiB.',
       'A missed target prints FAIL and still exits 0: the figures are the result. Exit 4 when a',
       'reference tool is missing (its Debian package is named), 130 when interrupted (pairs measured so',
       'far are printed). Namespaces are named disco-perf<pid>-* and always deleted.',
