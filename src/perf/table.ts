@@ -14,7 +14,7 @@ export function pairFigures(d: Record<string, unknown> | undefined): string {
   const med = (k: string) => (d[k] as { median?: number } | undefined)?.median;
   if (d.agentQps) return `agent ${med('agentQps')} qps vs dnsperf ${med('dnsperfQps')} qps`;
   if (d.agentRps !== undefined) return `agent ${Math.round(Number(d.agentRps))} rps vs wrk ${Math.round(Number(d.wrkRps))} rps`;
-  if (d.oursMs) return `${d.services} Services: ours ${med('oursMs')} ms vs ${String(d.tool).split(' ')[0]} ${med('toolMs')} ms`;
+  if (d.oursMs) return `${d.services} Services: ${String(d.tool).split(' ')[0]} ${med('toolMs')} ms + our overhead ${med('overheadMs')} ms (wall: ours ${med('oursMs')} ms, ratio ${String(d.wallRatio)})`;
   return '';
 }
 

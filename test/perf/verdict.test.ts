@@ -50,7 +50,7 @@ const report: PerfReport = {
   verdicts: { 'dns.agent_vs_dnsperf': 'FAIL', 'sync.iptables_10k_vs_restore': 'FAIL', 'sync.nftables_10k_vs_nft': 'FAIL', 'run.smoke_seconds': 'PASS' },
   details: {
     'dns.agent_vs_dnsperf': { agentQps: { median: 8908 }, dnsperfQps: { median: 17733 } },
-    'sync.iptables_10k_vs_restore': { services: 2000, tool: 'iptables-nft-restore -w 5', oursMs: { median: 7524.6 }, toolMs: { median: 6718 } },
+    'sync.iptables_10k_vs_restore': { services: 2000, tool: 'iptables-nft-restore -w 5', oursMs: { median: 7524.6 }, toolMs: { median: 6718 }, overheadMs: { median: 120.5 }, wallRatio: 1.12 },
     'sync.nftables_10k_vs_nft': { error: 'nft failed (exit 1)' },
   },
 };
@@ -60,7 +60,7 @@ test('the table has one line per measured ratio and budget with its target, verd
   assert.equal(lines.length, 5);
   assert.match(lines[4]!, /^run\.smoke_seconds\s+21\.4\s+< 60 s\s+PASS\s+`bench --scenario smoke`/);
   assert.match(lines[1]!, /^dns\.agent_vs_dnsperf\s+0\.502\s+>= 0\.8\s+FAIL\s+agent 8908 qps vs dnsperf 17733 qps$/);
-  assert.match(lines[2]!, /^sync\.iptables_10k_vs_restore\s+1\.120\s+<= 1\.1\s+FAIL\s+2000 Services: ours 7524\.6 ms vs iptables-nft-restore 6718 ms$/);
+  assert.match(lines[2]!, /^sync\.iptables_10k_vs_restore\s+1\.120\s+<= 1\.1\s+FAIL\s+2000 Services: iptables-nft-restore 6718 ms \+ our overhead 120\.5 ms \(wall: ours 7524\.6 ms, ratio 1\.12\)$/);
   assert.match(lines[3]!, /^sync\.nftables_10k_vs_nft\s+n\/a\s+<= 1\.1\s+FAIL\s+error: nft failed/);
   assert.ok(!lines.some((l) => l.startsWith('http.')));
 });
