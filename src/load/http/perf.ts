@@ -9,6 +9,7 @@ import { runWithCpu } from '../../core/child-cpu.js';
 import type { HttpAgentOptions } from './agent.js';
 import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
+import { median } from '../../perf/stats.js';
 
 /**
  * The HTTP agent against wrk on the same path (DESIGN.md section 9, `http.agent_vs_wrk`):
@@ -78,11 +79,6 @@ process.stdout.write(JSON.stringify(out) + '\\n');\n`);
   }
 }
 
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkResult> {
   await requireTools(['ip', 'iptables', 'wrk', 'nginx', 'ss']);
