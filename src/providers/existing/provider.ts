@@ -2,11 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { MeasurementError, PrerequisiteError } from '../../core/errors.js';
-import type { AgentOutput } from '../../load/agent-output.js';
 import { CLUSTER_DOMAIN } from '../../model/addressing.js';
-import type { ClusterState } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderFactory, ProviderSample, SyncReport } from '../provider.js';
+import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, formatCommand, type CommandRunner } from '../kube/command.js';
@@ -14,6 +12,7 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { runLabels, runNamespace } from '../kube/labels.js';
 import { namespaceObject } from '../kube/objects.js';
 import { KubeSession } from '../kube/session.js';
+import { SessionProvider } from '../kube/session-provider.js';
 import { renderBackend } from '../kind/manifests.js';
 import { guardContext } from './guard.js';
 
@@ -30,15 +29,15 @@ export interface ExistingDeps {
  * are (no CoreDNS or NodeLocal changes on someone else's cluster). The agent image must be
  * pullable by the cluster: DISCOBENCH_AGENT_IMAGE names it.
  */
-export class ExistingProvider implements Provider {
+export class ExistingProvider extends SessionProvider implements Provider {
   readonly name = 'existing';
   private readonly runner: CommandRunner;
   private api?: KubeApi;
-  private session?: KubeSession;
   private namespaceCreated = false;
   private deleted = false;
 
   constructor(private readonly ctx: ProviderContext, private readonly deps: ExistingDeps = {}) {
+    super();
     this.runner = deps.runner ?? execRunner;
   }
 
@@ -127,23 +126,6 @@ export class ExistingProvider implements Provider {
       nodeLocalDNS: false,
       tools: { context: api.context, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
     };
-  }
-
-  private need(): KubeSession {
-    if (!this.session) throw new Error('existing provider: up() has not run');
-    return this.session;
-  }
-
-  applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
-    return this.need().applyServices(state, opts);
-  }
-
-  runAgent(req: AgentRequest): Promise<AgentOutput> {
-    return this.need().runAgent(req);
-  }
-
-  sample(): Promise<ProviderSample> {
-    return this.need().sample();
   }
 
   /** Deletes the run's namespace (and with it every object of the run); safe twice. */

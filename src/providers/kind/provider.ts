@@ -2,16 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
-import type { AgentOutput } from '../../load/agent-output.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
-import type { ClusterState } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderFactory, ProviderSample, SyncReport } from '../provider.js';
+import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
 import { kindClusterName, runNamespace } from '../kube/labels.js';
 import { KubeSession } from '../kube/session.js';
+import { SessionProvider } from '../kube/session-provider.js';
 import { CILIUM_VERSION } from './cilium.js';
 import { kubeletClusterDNS } from './config.js';
 import { describePlan, kindDownCommand, kindUpPlan } from './plan.js';
@@ -47,14 +46,14 @@ async function requireTool(runner: CommandRunner, file: string, args: string[]):
  * scenario's mode or Cilium, NodeLocal DNSCache on request, agents as Jobs from an image built
  * from this repository. Deleted in down() unless --keep.
  */
-export class KindProvider implements Provider {
+export class KindProvider extends SessionProvider implements Provider {
   readonly name = 'kind';
   private readonly runner: CommandRunner;
-  private session?: KubeSession;
   private created = false;
   private deleted = false;
 
   constructor(private readonly ctx: ProviderContext, private readonly deps: KindDeps = {}) {
+    super();
     this.runner = deps.runner ?? execRunner;
   }
 
@@ -141,23 +140,6 @@ export class KindProvider implements Provider {
     if (cluster.proxy === 'cilium') tools.cilium = CILIUM_VERSION;
     if (cluster.nodeLocalDNS) tools.nodeLocalDNS = NODE_LOCAL_DNS_IP;
     return tools;
-  }
-
-  private need(): KubeSession {
-    if (!this.session) throw new Error('kind provider: up() has not run');
-    return this.session;
-  }
-
-  applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
-    return this.need().applyServices(state, opts);
-  }
-
-  runAgent(req: AgentRequest): Promise<AgentOutput> {
-    return this.need().runAgent(req);
-  }
-
-  sample(): Promise<ProviderSample> {
-    return this.need().sample();
   }
 
   /** Deletes the cluster (kind delete is a no-op when it's gone); safe twice and before up(). */
