@@ -1,3 +1,4 @@
+import { mulberry32 } from '../core/prng.js';
 import { isHeadless, isProxied, type ClusterState, type Service } from '../model/cluster.js';
 import { externalHost } from '../model/generate.js';
 import type { DnsWorkload } from '../scenario/schema.js';
@@ -13,17 +14,6 @@ export type NamesMix = DnsWorkload['names'];
 type Kind = keyof NamesMix;
 const KINDS: Kind[] = ['short', 'namespaced', 'fqdn', 'external', 'headless'];
 
-/** mulberry32: small, fast, good enough to pick names reproducibly */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Splits n over the weights by largest remainder, so the counts always add up to n. */
 export function apportion(n: number, weights: readonly number[]): number[] {
@@ -49,7 +39,7 @@ function pick<T>(items: readonly T[], count: number, rand: () => number): T[] {
 }
 
 export function buildNames(state: ClusterState, mix: NamesMix, distinct: number, seed = 1, clientNamespace = 'default'): string[] {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const zone = state.clusterDomain.replace(/\.$/, '');
   const clusterIP = state.services.filter((s) => isProxied(s) && s.namespace !== 'kube-system');
   const local = clusterIP.filter((s) => s.namespace === clientNamespace);

@@ -1,17 +1,7 @@
 /** Run fixtures with real HDR histograms, generated from a seeded PRNG so figures are reproducible. */
 import { distributionOf, encode, newHistogram, record } from '../../src/metrics/histogram.js';
+import { mulberry32 as prng } from '../../src/core/prng.js';
 import type { MetricResult, RunResult, VariantResult } from '../../src/results/model.js';
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A latency metric from samples drawn as base · (1 + exponential tail). */
 export function latencyMetric(rand: () => number, base: number, n = 2000, tail = 0.5): MetricResult {
