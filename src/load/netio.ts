@@ -88,10 +88,14 @@ export class Poller {
 
   /**
    * Reserves len bytes of the send buffer for socket id and returns their offset in tx; the
-   * caller writes them before the next flush(). Returns -1 when the queue is full (flush first).
+   * caller writes them before the next flush. When the queue is full, `flushQueued` (the owner's
+   * flush, which accounts for what was queued and calls flush()) runs first.
    */
-  reserve(id: number, len: number): number {
-    if (this.queued === this.ids.length || this.txUsed + len > this.tx.length) return -1;
+  reserve(id: number, len: number, flushQueued: () => void): number {
+    if (this.queued === this.ids.length || this.txUsed + len > this.tx.length) {
+      flushQueued();
+      if (len > this.tx.length) throw new RangeError(`netio: a ${len}-byte message exceeds the ${this.tx.length}-byte send buffer`);
+    }
     const off = this.txUsed;
     this.ids[this.queued] = id;
     this.offs[this.queued] = off;

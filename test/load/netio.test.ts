@@ -19,7 +19,7 @@ test('UDP: 200 datagrams leave in one flush and every echo comes back, in batche
   });
   try {
     assert.ok(p.open(0, UDP, '127.0.0.1', (echo.address() as AddressInfo).port, 1 << 20) >= 0);
-    for (let i = 0; i < 200; i++) p.tx.writeUInt32BE(i, p.reserve(0, 4));
+    for (let i = 0; i < 200; i++) p.tx.writeUInt32BE(i, p.reserve(0, 4, () => p.flush()));
     assert.equal(p.flush(), 200);
     for (let t = 0; t < 200 && got.size < 200; t++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(served, 200);
@@ -44,7 +44,7 @@ test('TCP: connect, request, response, server close; a port nobody listens on is
       if (e.type === EV_CONNECT) {
         seen.push(`${e.id}:connect`);
         const msg = Buffer.from('ping');
-        msg.copy(p.tx, p.reserve(e.id, msg.length));
+        msg.copy(p.tx, p.reserve(e.id, msg.length, () => p.flush()));
         p.flush();
       } else if (e.type === EV_DATA) seen.push(`${e.id}:${e.data.toString()}`);
       else if (e.type === EV_EOF) seen.push(`${e.id}:eof`);

@@ -112,7 +112,7 @@ export class ResolverEngine {
   private readonly activeList: Lookup[] = [];
   private timer: NodeJS.Timeout | undefined;
   private rotateCounter = 0;
-  /** the clock as of the current event (ms); refreshed once per received message and per scan */
+  /** the clock as of the current event (ms); refreshed once per batch of received messages, per flush and per scan */
   now = 0;
   private readonly batch: boolean;
   private poller: Poller | undefined;
@@ -257,11 +257,7 @@ export class ResolverEngine {
     const st = l.sock!;
     const t = q.template;
     const poller = this.poller!;
-    let off = poller.reserve(st.id, t.length);
-    if (off < 0) {
-      this.flush();
-      off = poller.reserve(st.id, t.length);
-    }
+    const off = poller.reserve(st.id, t.length, this.flushFn);
     const tx = poller.tx;
     t.copy(tx, off);
     const id = l.ids[k]!;

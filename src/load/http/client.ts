@@ -169,12 +169,7 @@ export function runHttpSlice(slice: HttpSlice, signal?: AbortSignal): Promise<Ht
 
   function send(c: Conn, start: number): void {
     const req = requests[c.target]!;
-    let off = poller.reserve(c.id, req.length);
-    if (off < 0) {
-      flush();
-      off = poller.reserve(c.id, req.length);
-    }
-    req.copy(poller.tx, off);
+    req.copy(poller.tx, poller.reserve(c.id, req.length, flush));
     sentOn.push(c);
     c.starts.push(start);
     c.used++;
@@ -205,7 +200,6 @@ export function runHttpSlice(slice: HttpSlice, signal?: AbortSignal): Promise<Ht
   function offer(c: Conn): void {
     if (!running) return;
     if (!openLoop) {
-      if (!slice.keepAlive && c.used > 0) return connect(c, now);
       while (c.starts.length < depth) send(c, now);
       return;
     }
@@ -240,10 +234,10 @@ export function runHttpSlice(slice: HttpSlice, signal?: AbortSignal): Promise<Ht
       } else if (type === EV_CONNECT) {
         c.state = St.Open;
         if (c.pendingStart >= 0 && running) {
+          // a request that opened this connection (no keep-alive, or due in the open loop)
           const start = c.pendingStart;
           c.pendingStart = -1;
           send(c, start);
-          if (!openLoop) while (c.starts.length < depth) send(c, now);
         } else offer(c);
       } else if (type === EV_EOF) {
         const fd = c.fd;
