@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { PrerequisiteError } from '../../core/errors.js';
 import { TOOL_PACKAGES, haveTool, run } from '../../core/exec.js';
+import { componentLines } from './components.js';
 
 interface Check {
   what: string;
@@ -35,6 +36,8 @@ export function doctorCommand(): Command {
       for (const c of checks) process.stdout.write(`  ${c.ok ? 'ok     ' : 'missing'} ${c.what}${c.fix ? `  -> ${c.fix}` : ''}\n`);
     };
     print('local provider:', local);
+    process.stdout.write('local provider, real components (cluster.components: real; else the model runs):\n');
+    for (const line of await componentLines()) process.stdout.write(`${line}\n`);
     print('kind provider:', kind);
     process.stdout.write('existing provider: a kubeconfig (KUBECONFIG or ~/.kube/config)\n');
     const essential = local.filter((c) => !c.what.startsWith('kernel module') && !c.what.includes('perf:') && !c.what.includes('PNG'));
