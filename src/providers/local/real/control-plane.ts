@@ -39,6 +39,8 @@ export class ControlPlane {
   /** kubeconfig files: in the node namespace, and from a pod namespace */
   nodeKubeconfig = '';
   podKubeconfig = '';
+  /** for the harness's own processes in the root namespace (through the loopback bridge) */
+  adminKubeconfig = '';
 
   constructor(private readonly o: ControlPlaneOptions) {}
 
@@ -79,7 +81,9 @@ export class ControlPlane {
     await procs.start({ name: 'api bridge', netns, file: process.execPath, args: [CLI_MAIN, 'bridge', '--unix', sock, '--to', `127.0.0.1:${APISERVER_PORT}`], readyLine: 'ready' });
     this.bridge = await loopbackToUnix(sock);
     const kc = new k8s.KubeConfig();
-    kc.loadFromString(kubeconfigText(pki, `https://127.0.0.1:${this.bridge.port}`));
+    this.adminKubeconfig = join(dir, 'admin.kubeconfig');
+    writeFileSync(this.adminKubeconfig, kubeconfigText(pki, `https://127.0.0.1:${this.bridge.port}`));
+    kc.loadFromFile(this.adminKubeconfig);
     this.kubeconfig = kc;
     this.api = new ClientNodeApi(kc);
     await this.waitReady();
