@@ -1,0 +1,100 @@
+/**
+ * Rulesets made comparable: counters and comments-only lines dropped, and where kube-proxy's
+ * order is not stable (Go map iteration over Services), the lines of a chain sorted.
+ */
+const UNORDERED_CHAINS = /^(KUBE-SERVICES|KUBE-NODEPORTS|KUBE-EXTERNAL-SERVICES|KUBE-PROXY-FIREWALL|KUBE-FORWARD|KUBE-POSTROUTING|KUBE-MARK-MASQ)$/;
+
+export function normalizeIptables(save: string): string[] {
+  const out: string[] = [];
+  let table = '';
+  const chains = new Map<string, string[]>();
+  const flush = () => {
+    for (const [chain, rules] of [...chains].sort(([a], [b]) => a.localeCompare(b))) {
+      const lines = UNORDERED_CHAINS.test(chain) ? [...rules].sort() : rules;
+      out.push(`${table} :${chain}`, ...lines.map((r) => `${table} ${r}`));
+    }
+    chains.clear();
+  };
+  for (const raw of save.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    if (line.startsWith('*')) {
+      flush();
+      table = line.slice(1);
+      continue;
+    }
+    if (line === 'COMMIT') continue;
+    if (line.startsWith(':')) {
+      const name = line.slice(1).split(' ')[0]!;
+      if (name.startsWith('KUBE-')) chains.set(name, chains.get(name) ?? []);
+      continue;
+    }
+    const m = /^-A (\S+) (.*)$/.exec(line);
+    if (!m) continue;
+    const [, chain, rest] = m;
+    // built-in chains: only kube-proxy's jumps
+    if (!chain!.startsWith('KUBE-') && !/-j KUBE-/.test(rest!)) continue;
+    if (!chains.has(chain!)) chains.set(chain!, []);
+    chains.get(chain!)!.push(`-A ${chain} ${rest!.replace(/\[\d+:\d+\]/g, '')}`);
+  }
+  flush();
+  return out;
+}
+
+export function normalizeNft(list: string): string[] {
+  const out: string[] = [];
+  let block: string[] = [];
+  let header = '';
+  let inElements = false;
+  let elements: string[] = [];
+  const flush = () => {
+    if (header) out.push(header, ...block);
+    block = [];
+  };
+  for (const raw of list.split('\n')) {
+    let line = raw.trim().replace(/counter packets \d+ bytes \d+/g, 'counter');
+    if (!line) continue;
+    if (inElements) {
+      elements.push(...line.replace(/[{}]/g, '').split(',').map((e) => e.trim()).filter(Boolean));
+      if (line.includes('}')) {
+        block.push(`elements = { ${elements.sort().join(', ')} }`);
+        inElements = false;
+        elements = [];
+      }
+      continue;
+    }
+    if (line.startsWith('elements = {')) {
+      line = line.slice('elements = '.length);
+      elements = line.replace(/[{}]/g, '').split(',').map((e) => e.trim()).filter(Boolean);
+      if (line.includes('}')) {
+        block.push(`elements = { ${elements.sort().join(', ')} }`);
+        elements = [];
+      } else inElements = true;
+      continue;
+    }
+    if (/^(chain|map|set) /.test(line)) {
+      flush();
+      header = line;
+      continue;
+    }
+    if (line === '}' || line.startsWith('table ')) continue;
+    block.push(line);
+  }
+  flush();
+  // blocks in name order: kube-proxy and the model may create them in different orders
+  const blocks: string[][] = [];
+  for (const l of out) if (/^(chain|map|set) /.test(l)) blocks.push([l]); else blocks[blocks.length - 1]?.push(l);
+  return blocks.sort((a, b) => a[0]!.localeCompare(b[0]!)).flat();
+}
+
+/** Lines only in a (-) or only in b (+), in order; '' when equal. */
+export function rulesetDiff(a: string[], b: string[]): string {
+  const inB = new Map<string, number>();
+  for (const l of b) inB.set(l, (inB.get(l) ?? 0) + 1);
+  const inA = new Map<string, number>();
+  for (const l of a) inA.set(l, (inA.get(l) ?? 0) + 1);
+  const out: string[] = [];
+  for (const l of a) if ((inB.get(l) ?? 0) < (inA.get(l) ?? 0)) { out.push(`- ${l}`); inA.set(l, inA.get(l)! - 1); }
+  for (const l of b) if ((inA.get(l) ?? 0) < 1) out.push(`+ ${l}`); else inA.set(l, inA.get(l)! - 1);
+  return out.join('\n');
+}
