@@ -44,6 +44,11 @@ export class ControlPlane {
 
   constructor(private readonly o: ControlPlaneOptions) {}
 
+  /** the namespace etcd and the API server run in */
+  get netns(): string {
+    return this.o.netns;
+  }
+
   async start(): Promise<ClientNodeApi> {
     const { dir, netns, procs } = this.o;
     mkdirSync(dir, { recursive: true });
