@@ -24,7 +24,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export function retryable(err: unknown): boolean {
   const code = apiStatus(err);
   if (code !== undefined) return code === 409 || code === 429 || code >= 500;
-  return /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed/i.test(String((err as Error)?.message ?? err));
+  return /ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|socket disconnected/i.test(String((err as Error)?.message ?? err));
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
