@@ -6,7 +6,7 @@ import { requireTools, run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
 import { prepareBackend } from './backend.js';
 import { runWithCpu } from '../../core/child-cpu.js';
-import type { HttpAgentOptions } from './agent.js';
+import type { HttpAgentOptions } from './contract.js';
 import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
 import { median } from '../../perf/stats.js';

@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../../core/errors.js';
+import { clusterFirstDns } from '../../dns/pod-dns.js';
 import { haveTool, requireTools } from '../../core/exec.js';
 import { Proxier } from '../../dataplane/proxier.js';
 import { prepareBackend } from '../../load/http/backend.js';
@@ -13,6 +14,7 @@ import { BACKEND_PORT } from './addresses.js';
 import { runLocalAgent } from './agents.js';
 import { cleanLocalRun } from './cleanup.js';
 import { DnsPods } from './dns-pods.js';
+import { ClientResolvConfs } from './pod-dns.js';
 import { ProcessSet } from './processes.js';
 import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
 
@@ -28,6 +30,7 @@ export class LocalProvider implements Provider {
   private topo?: Topology;
   private proxier?: Proxier;
   private dns?: DnsPods;
+  private resolvConfs?: ClientResolvConfs;
   private readonly procs = new ProcessSet();
   private downDone = false;
 
@@ -72,11 +75,9 @@ export class LocalProvider implements Provider {
     this.dns = new DnsPods(topo, this.procs, join(this.ctx.workDir, 'dns'), cluster.upstreamDelay);
     await this.dns.startUpstream();
     const nameserver = cluster.nodeLocalDNS ? NODE_LOCAL_DNS_IP : KUBE_DNS_IP;
-    for (const c of topo.clients) {
-      // what kubelet writes for a ClusterFirst pod; ip netns exec bind-mounts it over /etc/resolv.conf
-      mkdirSync(`/etc/netns/${c.netns}`, { recursive: true });
-      writeFileSync(`/etc/netns/${c.netns}/resolv.conf`, `nameserver ${nameserver}\nsearch ${CLIENT_NAMESPACE}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\noptions ndots:5\n`);
-    }
+    // what kubelet writes for a ClusterFirst pod, in place from the start; an agent request may bring its own
+    this.resolvConfs = new ClientResolvConfs(clusterFirstDns(nameserver, CLIENT_NAMESPACE, CLUSTER_DOMAIN));
+    for (const c of topo.clients) this.resolvConfs.use(c.netns, undefined)();
     return {
       nameserver,
       clusterDomain: CLUSTER_DOMAIN,
@@ -98,8 +99,13 @@ export class LocalProvider implements Provider {
 
   async runAgent(req: AgentRequest): Promise<AgentOutput> {
     const client = this.topo?.clients[req.client];
-    if (!client) throw new Error(`no client ${req.client} (have ${this.topo?.clients.length ?? 0})`);
-    return runLocalAgent(client.netns, this.ctx.workDir, req);
+    if (!client || !this.resolvConfs) throw new Error(`no client ${req.client} (have ${this.topo?.clients.length ?? 0})`);
+    const release = this.resolvConfs.use(client.netns, req.dns);
+    try {
+      return await runLocalAgent(client.netns, this.ctx.workDir, req);
+    } finally {
+      release();
+    }
   }
 
   async sample(): Promise<ProviderSample> {
