@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultResolvConf } from '../../dns/resolver/conf.js';
-import { Lookup, ResolverEngine } from '../../dns/resolver/engine.js';
+import { ResolverEngine } from '../../dns/resolver/engine.js';
+import { Lookup } from '../../dns/resolver/lookup.js';
 import { Preparer, type PreparedName } from '../../dns/resolver/prepare.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import { parseNamesFile } from './names-file.js';
