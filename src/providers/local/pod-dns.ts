@@ -19,15 +19,18 @@ export class ClientResolvConfs {
     if (cur && cur.agents > 0 && cur.text !== text) {
       throw new Error(`client namespace ${netns}: an agent running there has another DNS configuration (${JSON.stringify(cur.text)}); agents on one client at one time share it`);
     }
-    if (!cur || cur.text !== text) {
+    let entry = cur;
+    if (!entry || entry.text !== text) {
       mkdirSync(`/etc/netns/${netns}`, { recursive: true });
       writeFileSync(`/etc/netns/${netns}/resolv.conf`, text);
+      entry = { text, agents: 0 };
+      this.inUse.set(netns, entry);
     }
-    const entry = { text, agents: (cur?.text === text ? cur.agents : 0) + 1 };
-    this.inUse.set(netns, entry);
+    entry.agents++;
     let released = false;
+    const held = entry;
     return () => {
-      if (!released) entry.agents--;
+      if (!released) held.agents--;
       released = true;
     };
   }
