@@ -15,7 +15,7 @@ export function readFlagFile(flag: string, path: string, hint: string): string {
  * Runs an agent until it ends or Ctrl-C / a runner's SIGTERM aborts it, then prints what it
  * measured: one JSON line (the agent output contract) or a human summary.
  */
-export async function runAgentCli(agent: (signal: AbortSignal) => Promise<AgentOutput>, json: boolean, summary: (out: AgentOutput) => string): Promise<void> {
+export async function runAgentCli<O extends AgentOutput>(agent: (signal: AbortSignal) => Promise<O>, json: boolean, summary: (out: O) => string): Promise<void> {
   const ac = new AbortController();
   const stop = () => ac.abort();
   process.once('SIGINT', stop);

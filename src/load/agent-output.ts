@@ -13,7 +13,7 @@ export interface AgentMetric {
 export interface AgentOutput {
   agent: string;
   metrics: Record<string, AgentMetric>;
-  /** free-form facts worth keeping (durations, resolver settings, errors seen) */
+  /** facts worth keeping (durations, resolver settings, errors seen); typed per agent by its contract (load/<agent>/contract.ts), checked where the output comes back */
   info?: Record<string, unknown>;
 }
 

@@ -7,7 +7,9 @@ import { MeasurementError } from '../core/errors.js';
 import { renderClusterUnbound, renderControlConf } from '../dns/server/unbound.js';
 import { startUnbound, writeClusterZones } from '../dns/server/unbound-process.js';
 import { serviceName } from '../dns/server/zone.js';
+import { literalArgs } from '../load/agent-contract.js';
 import { parseAgentOutput } from '../load/agent-output.js';
+import { dnsAgentArgs, readDnsOutput } from '../load/dns/contract.js';
 import { formatNamesFile } from '../load/dns/names-file.js';
 import { generateServices } from '../model/generate.js';
 import { runWithCpu } from '../core/child-cpu.js';
@@ -78,11 +80,11 @@ export async function measureDnsVsDnsperf(o: DnsVsDnsperfOptions): Promise<DnsVs
     };
     const agent = async () => {
       // the real CLI agent, as a scenario runs it, in the same namespace as dnsperf
-      const args = [MAIN_JS, 'agent', 'dns', '--server', `${PERF_DNS_IP}:53`, '--names', namesFile, '--raw', '--inflight', String(o.inflight), '--workers', '1', '--sockets', '1', '--duration', `${seconds}s`, '--json'];
-      const res = await runWithCpu(process.execPath, args, { netns: o.netns, timeoutMs: seconds * 1000 + 30_000, signal: o.signal });
-      const out = parseAgentOutput(res.stdout);
+      const args = dnsAgentArgs({ server: { host: PERF_DNS_IP, port: 53 }, names: namesFile, raw: true, inflight: o.inflight, workers: 1, sockets: 1, durationMs: seconds * 1000 });
+      const res = await runWithCpu(process.execPath, [MAIN_JS, 'agent', 'dns', ...literalArgs(args)], { netns: o.netns, timeoutMs: seconds * 1000 + 30_000, signal: o.signal });
+      const out = readDnsOutput(parseAgentOutput(res.stdout));
       const qps = out.metrics['dns.queries.rate']?.value ?? 0;
-      const answered = Number(out.info?.answered ?? 0);
+      const answered = out.info.answered;
       return { qps, timeouts: out.metrics['dns.queries.timeouts']?.value ?? 0, cpuUsPerQuery: (res.cpuMs * 1000) / Math.max(1, answered) };
     };
 

@@ -1,3 +1,5 @@
+import type { PodDnsConfig } from '../dns/pod-dns.js';
+import type { AgentArg } from '../load/agent-contract.js';
 import type { AgentOutput } from '../load/agent-output.js';
 import type { ClusterState } from '../model/cluster.js';
 import type { ClusterConfig } from '../scenario/schema.js';
@@ -30,13 +32,17 @@ export interface SyncReport {
   rules: number;
 }
 
-/** Arguments for an agent; {file: NAME} is replaced by the path the provider gives files[NAME]. */
-export type AgentArg = string | { file: string };
-
 export interface AgentRequest {
   agent: 'dns' | 'http' | 'connect';
+  /** from the agent's contract (load/<agent>/contract.ts); {file: NAME} becomes the path the provider gives files[NAME] */
   args: AgentArg[];
   files?: Record<string, string>;
+  /**
+   * The pod's DNS configuration, which the provider makes the agent's /etc/resolv.conf (local:
+   * the client namespace's resolv.conf; kube: the Job's dnsPolicy None + dnsConfig). Absent:
+   * what a ClusterFirst pod in the client namespace gets.
+   */
+  dns?: PodDnsConfig;
   /** which client slot (0-based) runs it */
   client: number;
   timeoutMs: number;

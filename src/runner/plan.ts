@@ -1,4 +1,4 @@
-import { formatDuration } from '../scenario/duration.js';
+import { formatDuration } from '../core/duration.js';
 import type { Variant } from '../scenario/expand.js';
 import type { Scenario } from '../scenario/schema.js';
 import { WORKLOAD_ORDER } from '../workloads/index.js';

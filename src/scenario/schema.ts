@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 
 /** Durations are written "30s", "200ms", "2m"; the parsed scenario holds milliseconds. */
 const duration = (def: string) =>

@@ -1,5 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
-import type { AgentOutput } from '../load/agent-output.js';
+import { connectAgentArgs, readAwaitOutput, type ConnectAgentOutput, type ConnectAwaitInfo } from '../load/connect/contract.js';
 import { epochNow, pause } from '../load/connect/probe.js';
 import { formatTargets, targetKey, type Target } from '../load/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
@@ -43,15 +43,16 @@ export class ChurnWorkload implements Workload {
     const agentTimeoutMs = warmupMs + spec.create * (spec.interval + allowanceMs) + spec.timeout;
     const errors: string[] = [];
 
-    const agent: Promise<AgentOutput | Error> = ctx.provider
+    const agent: Promise<ConnectAgentOutput<ConnectAwaitInfo> | Error> = ctx.provider
       .runAgent({
         agent: 'connect',
-        args: ['--targets', { file: 'targets' }, '--await', '--timeout', `${agentTimeoutMs}ms`, '--json'],
+        args: connectAgentArgs({ await: true, targets: { file: 'targets' }, timeoutMs: agentTimeoutMs }),
         files: { targets: formatTargets(created.map(serviceTarget)) },
         client: 0,
         timeoutMs: agentTimeoutMs + 30_000,
         signal: ctx.signal,
       })
+      .then(readAwaitOutput)
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     ctx.log(`churn: await agent started; first Service in ${warmupMs} ms`);
     await pause(warmupMs, ctx.signal);
@@ -91,7 +92,7 @@ export class ChurnWorkload implements Workload {
     try {
       await ctx.provider.runAgent({
         agent: 'connect',
-        args: ['--targets', { file: 'targets' }, '--probes', '1', '--timeout', '50ms', '--json'],
+        args: connectAgentArgs({ targets: { file: 'targets' }, probes: 1, timeoutMs: 50 }),
         files: { targets: formatTargets([target]) },
         client: 0,
         timeoutMs: 60_000,
@@ -104,15 +105,14 @@ export class ChurnWorkload implements Workload {
     return Math.max(AGENT_WARMUP_MS, 2 * (Date.now() - t0) + 250);
   }
 
-  private record(ctx: WorkloadContext, out: AgentOutput, createdAt: Map<string, number>, timeoutMs: number, errors: string[]): void {
-    const startedAt = Number(out.info?.startedAt);
-    const firstSuccess = (out.info?.firstSuccess ?? {}) as Record<string, number>;
+  private record(ctx: WorkloadContext, out: ConnectAgentOutput<ConnectAwaitInfo>, createdAt: Map<string, number>, timeoutMs: number, errors: string[]): void {
+    const { startedAt, firstSuccess } = out.info;
     const firstCreated = Math.min(...createdAt.values());
     if (!Number.isFinite(startedAt) || startedAt > firstCreated) {
       errors.push(`churn: the await agent began probing ${(startedAt - firstCreated).toFixed(0)} ms after the first Service was created; proxy.programming.latency not measured`);
       return;
     }
-    ctx.log(`churn: await agent made ${String(out.info?.attempts)} attempts, longest gap between two on one target ${String(out.info?.maxAttemptGapMs)} ms`);
+    ctx.log(`churn: await agent made ${out.info.attempts} attempts, longest gap between two on one target ${out.info.maxAttemptGapMs} ms`);
     const late: string[] = [];
     const early: string[] = [];
     for (const [key, at] of createdAt) {

@@ -1,4 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
+import { connectAgentArgs, readConnectOutput } from '../load/connect/contract.js';
 import { formatTargets, type Target } from '../load/targets.js';
 import { ConnectSpec } from '../scenario/schema.js';
 import { pickTargets, splitEvenly } from './targets.js';
@@ -34,17 +35,17 @@ export class ConnectWorkload implements Workload {
         // every probe timing out is the slowest case; leave room for agent start-up on top
         const timeoutMs = Math.ceil(n / c) * spec.timeout + 30_000;
         try {
-          const out = await ctx.provider.runAgent({
+          const out = readConnectOutput(await ctx.provider.runAgent({
             agent: 'connect',
-            args: ['--targets', { file: 'targets' }, '--probes', String(n), '--concurrency', String(c), '--timeout', `${spec.timeout}ms`, '--json'],
+            args: connectAgentArgs({ targets: { file: 'targets' }, probes: n, concurrency: c, timeoutMs: spec.timeout }),
             files: { targets: formatTargets(mine) },
             client,
             timeoutMs,
             signal: ctx.signal,
-          });
+          }));
           ctx.sink.addAgentOutput(out);
           const failed = out.metrics['tcp.connect.failed'];
-          ctx.log(`connect: client ${client}: ${out.metrics['tcp.connect.latency']?.count ?? 0} ok, ${failed?.value ?? 0} failed ${JSON.stringify(out.info?.errors ?? {})}`);
+          ctx.log(`connect: client ${client}: ${out.metrics['tcp.connect.latency']?.count ?? 0} ok, ${failed?.value ?? 0} failed ${JSON.stringify(out.info.errors)}`);
         } catch (err) {
           if (!ctx.signal.aborted) failures.push(`client ${client}: ${messageOf(err)}`);
         }

@@ -1,4 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
+import { httpAgentArgs, readHttpOutput } from '../load/http/contract.js';
 import { formatTargets, type Target } from '../load/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { probeableServices, splitEvenly, spreadIndexes } from './targets.js';
@@ -47,28 +48,27 @@ export class HttpLoadWorkload implements Workload {
     await Promise.all(
       connections.map(async (c, i) => {
         const rate = spec.rate > 0 ? (spec.rate * c) / spec.connections : 0;
-        const args = [
-          '--targets', { file: 'targets' },
-          '--duration', `${spec.duration}ms`,
-          '--connections', String(c),
-          '--pipelining', String(spec.pipelining),
-          '--workers', String(spec.workers),
-          '--rate', String(rate),
-          ...(spec.keepAlive ? [] : ['--no-keep-alive']),
-          '--json',
-        ];
+        const args = httpAgentArgs({
+          targets: { file: 'targets' },
+          durationMs: spec.duration,
+          connections: c,
+          pipelining: spec.pipelining,
+          workers: spec.workers,
+          rate,
+          keepAlive: spec.keepAlive,
+        });
         try {
-          const out = await ctx.provider.runAgent({
+          const out = readHttpOutput(await ctx.provider.runAgent({
             agent: 'http',
             args,
             files: { targets: formatTargets(rotate(targets, Math.floor((i * targets.length) / agents))) },
             client: i % ctx.cluster.clients,
             timeoutMs: spec.duration + AGENT_MARGIN_MS,
             signal: ctx.signal,
-          });
+          }));
           ctx.sink.addAgentOutput(out);
-          const info = out.info ?? {};
-          ctx.log(`http: agent ${i}: ${String(info.responses)} responses, ${(out.metrics['http.rps']?.value ?? 0).toFixed(0)}/s, errors ${String(info.non2xx)} non-2xx / ${String(info.connErrors)} connection / ${String(info.timeouts)} timeouts ${JSON.stringify(info.errorSamples ?? [])}`);
+          const { info } = out;
+          ctx.log(`http: agent ${i}: ${info.responses} responses, ${(out.metrics['http.rps']?.value ?? 0).toFixed(0)}/s, errors ${info.non2xx} non-2xx / ${info.connErrors} connection / ${info.timeouts} timeouts ${JSON.stringify(info.errorSamples)}`);
         } catch (err) {
           if (!ctx.signal.aborted) failures.push(`agent ${i}: ${messageOf(err)}`);
         }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/core/errors.js';
-import { parseServer, resolvCommand } from '../../src/cli/commands/resolv.js';
+import { resolvCommand } from '../../src/cli/commands/resolv.js';
+import { parseServer } from '../../src/load/flags.js';
 import { dnsAgentCommand } from '../../src/cli/commands/agent-dns.js';
 
 test('parseServer: IPv4, IPv4:port, IPv6, [IPv6]:port; bad input names the flag', () => {

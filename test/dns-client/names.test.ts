@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apportion, buildNames } from '../../src/dns/names.js';
 import { generateServices } from '../../src/model/generate.js';
-import { podResolvConf, dnsAgentArgs } from '../../src/workloads/dns.js';
+import { podDnsConfig, dnsAgentRequest } from '../../src/workloads/dns.js';
+import { renderPodResolvConf } from '../../src/dns/pod-dns.js';
+import { parseResolvConf } from '../../src/dns/resolver/conf.js';
+import { dnsAgentArgs } from '../../src/load/dns/contract.js';
 import { DnsSpec, ServicesSpec } from '../../src/scenario/schema.js';
 
 const state = generateServices(ServicesSpec.parse({ count: 100, endpointsPerService: 2, headless: 4, namespaces: 5 }), ['10.244.0.2']);
@@ -35,12 +38,22 @@ test('buildNames: short names fall back to namespaced when the client namespace 
   for (const l of h) assert.match(l, /^headless-\d\.bench-\d A$/);
 });
 
-test('dns workload: the pod resolv.conf and agent arguments', () => {
+test('dns workload: the pod DNS config, its resolv.conf, and agent arguments that read it', () => {
   const spec = DnsSpec.parse({ ndots: [2, 5], singleRequest: true, timeout: '2s', attempts: 3, qps: 500 });
-  assert.equal(podResolvConf('10.96.0.10', 'bench-0', 'cluster.local', spec),
-    'nameserver 10.96.0.10\nsearch bench-0.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:2 timeout:2 attempts:3 single-request\n');
-  assert.equal(podResolvConf('169.254.20.10', 'c', 'cluster.local', DnsSpec.parse({ ndots: 1 })).split('\n')[2], 'options ndots:1');
-  const args = dnsAgentArgs('10.96.0.10', spec);
-  assert.deepEqual(args.slice(0, 6), ['--server', '10.96.0.10:53', '--names', { file: 'names' }, '--resolv-conf', { file: 'resolv' }]);
-  assert.ok(args.includes('--qps') && args.includes('--expect-found') && !args.includes('--inflight'));
+  const dns = podDnsConfig('10.96.0.10', 'bench-0', 'cluster.local', spec);
+  assert.deepEqual(dns, {
+    nameserver: '10.96.0.10',
+    search: ['bench-0.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+    ndots: 2,
+    options: [{ name: 'timeout', value: '2' }, { name: 'attempts', value: '3' }, { name: 'single-request' }],
+  });
+  const text = renderPodResolvConf(dns);
+  assert.equal(text, 'nameserver 10.96.0.10\nsearch bench-0.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:2 timeout:2 attempts:3 single-request\n');
+  const conf = parseResolvConf(text, { hostname: 'localhost' });
+  assert.deepEqual([conf.ndots, conf.timeout, conf.attempts, conf.singleRequest], [2, 2, 3, true]);
+  assert.equal(renderPodResolvConf(podDnsConfig('169.254.20.10', 'c', 'cluster.local', DnsSpec.parse({ ndots: 1 }))).split('\n')[2], 'options ndots:1');
+  const args = dnsAgentArgs(dnsAgentRequest('10.96.0.10', spec));
+  assert.deepEqual(args.slice(0, 6), ['--server', '10.96.0.10:53', '--names', { file: 'names' }, '--resolv-conf', '/etc/resolv.conf']);
+  assert.ok(args.includes('--qps') && args.includes('--expect-found'));
+  assert.equal(args[args.indexOf('--inflight') + 1], '10000', 'open loop: the cap, not the closed loop size');
 });

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { runHttpAgent, split, type HttpAgentOptions } from '../../src/load/http/agent.js';
+import { runHttpAgent, split } from '../../src/load/http/agent.js';
+import type { HttpAgentOptions } from '../../src/load/http/contract.js';
 import { decode } from '../../src/metrics/histogram.js';
 
 /** A real HTTP server on 127.0.0.1:0 that counts requests and connections (and requests per connection). */

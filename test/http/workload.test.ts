@@ -11,6 +11,9 @@ import { httpWorkload, pickHttpTargets } from '../../src/workloads/http.js';
 import { spreadIndexes } from '../../src/workloads/targets.js';
 import type { WorkloadContext } from '../../src/workloads/workload.js';
 
+/** What a real agent's info carries (the workload checks it against the contract). */
+const HTTP_INFO = { targets: 6, connections: 4, workers: 1, keepAlive: false, pipelining: 1, rate: 120, elapsedMs: 2000, responses: 200, ok: 199, non2xx: 1, connErrors: 0, timeouts: 0, connects: 200, cpuMs: 10, errorSamples: [] };
+
 const state = generateServices({ count: 50, endpointsPerService: 2, headless: 3, externalName: 2, namespaces: 5 }, ['10.244.0.10']);
 
 test('targets: spread over the generated Services, the last one included, no kube-dns/headless/ExternalName', () => {
@@ -40,7 +43,7 @@ test('the workload runs one agent per client in parallel, splitting connections 
       inFlight--;
       const h = newHistogram();
       record(h, 1.5);
-      return { agent: 'http', metrics: { 'http.latency': { hdr: encode(h) }, 'http.rps': { value: 100, count: 200 }, 'http.errors': { value: 1, count: 201 } }, info: {} };
+      return { agent: 'http', metrics: { 'http.latency': { hdr: encode(h) }, 'http.rps': { value: 100, count: 200 }, 'http.errors': { value: 1, count: 201 } }, info: HTTP_INFO };
     },
   } as unknown as Provider;
   const sink = new MetricSink();

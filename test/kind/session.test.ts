@@ -126,14 +126,16 @@ test('runAgent: a Job running `agent dns ... --json` with files from a ConfigMap
   api.logs['bench-0/agent-dns-1-c0-xyz'] = 'starting\n{"agent":"dns","metrics":{"dns.lookups.rate":{"value":1234}}}\n';
   const out = await session.runAgent({
     agent: 'dns', client: 0, timeoutMs: 10_000,
-    args: ['--server', '10.96.0.10:53', '--names', { file: 'names.txt' }, '--resolv-conf', { file: 'resolv.conf' }],
-    files: { 'names.txt': 'svc-1 A\n', 'resolv.conf': 'nameserver 10.96.0.10\nsearch bench-0.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:2\n' },
+    args: ['--server', '10.96.0.10:53', '--names', { file: 'names.txt' }, '--resolv-conf', '/etc/resolv.conf'],
+    files: { 'names.txt': 'svc-1 A\n' },
+    dns: { nameserver: '10.96.0.10', search: ['bench-0.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 2, options: [] },
   });
   assert.deepEqual(out.metrics['dns.lookups.rate'], { value: 1234 });
   const job = applied.find((o) => o.kind === 'Job');
   const c = job.spec.template.spec.containers[0];
-  assert.deepEqual(c.args, ['agent', 'dns', '--server', '10.96.0.10:53', '--names', '/work/names.txt', '--resolv-conf', '/work/resolv.conf', '--json']);
-  assert.deepEqual(job.spec.template.spec.dnsConfig, { options: [{ name: 'ndots', value: '2' }] });
+  assert.deepEqual(c.args, ['agent', 'dns', '--server', '10.96.0.10:53', '--names', '/work/names.txt', '--resolv-conf', '/etc/resolv.conf', '--json']);
+  assert.equal(job.spec.template.spec.dnsPolicy, 'None');
+  assert.deepEqual(job.spec.template.spec.dnsConfig, { nameservers: ['10.96.0.10'], searches: ['bench-0.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: [{ name: 'ndots', value: '2' }] });
   assert.equal(job.spec.backoffLimit, 0);
   assert.deepEqual(applied.find((o) => o.kind === 'ConfigMap').data['names.txt'], 'svc-1 A\n');
   assert.ok(api.log.includes('remove Job/bench-0/agent-dns-1-c0'));
@@ -185,9 +187,18 @@ test('applyServices: kube-proxy metrics unreachable (127.0.0.1 bind) -> no figur
   assert.ok(Date.now() - t0 < 2000);
 });
 
-test('agent Job: --ndots in the args sets the pod dnsConfig', async () => {
+test("agent Job: the request's pod DNS config is the pod's resolv.conf (dnsPolicy None); without one the pod stays ClusterFirst", async () => {
   const { agentJob } = await import('../../src/providers/kube/agent-job.js');
-  const job = agentJob({ name: 'a', namespace: 'bench-0', runId: 't1', image: 'i', req: { agent: 'dns', client: 0, timeoutMs: 1000, args: ['--ndots', '1', '--json'] } });
-  assert.deepEqual(job.spec.template.spec.dnsConfig, { options: [{ name: 'ndots', value: '1' }] });
-  assert.deepEqual(job.spec.template.spec.containers[0].args, ['agent', 'dns', '--ndots', '1', '--json']);
+  const dns = { nameserver: '169.254.20.10', search: ['bench-0.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 1, options: [{ name: 'timeout', value: '2' }, { name: 'single-request' }] };
+  const job = agentJob({ name: 'a', namespace: 'bench-0', runId: 't1', image: 'i', req: { agent: 'dns', client: 0, timeoutMs: 1000, args: ['--resolv-conf', '/etc/resolv.conf', '--json'], dns } });
+  assert.equal(job.spec.template.spec.dnsPolicy, 'None');
+  assert.deepEqual(job.spec.template.spec.dnsConfig, {
+    nameservers: ['169.254.20.10'],
+    searches: ['bench-0.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+    options: [{ name: 'ndots', value: '1' }, { name: 'timeout', value: '2' }, { name: 'single-request' }],
+  });
+  assert.deepEqual(job.spec.template.spec.containers[0].args, ['agent', 'dns', '--resolv-conf', '/etc/resolv.conf', '--json']);
+  const plain = agentJob({ name: 'b', namespace: 'bench-0', runId: 't1', image: 'i', req: { agent: 'http', client: 0, timeoutMs: 1000, args: ['--json'] } });
+  assert.equal(plain.spec.template.spec.dnsPolicy, undefined);
+  assert.equal(plain.spec.template.spec.dnsConfig, undefined);
 });

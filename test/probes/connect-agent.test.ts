@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/core/errors.js';
 import { parseAgentOutput } from '../../src/load/agent-output.js';
 import { runConnectAgent } from '../../src/load/connect/agent.js';
+import { readAwaitOutput } from '../../src/load/connect/contract.js';
 import { parseTargets } from '../../src/load/targets.js';
 import { decode, distributionOf } from '../../src/metrics/histogram.js';
 
@@ -72,17 +73,17 @@ describe('connect agent', () => {
       void listen(late, latePort);
     }, 300);
     try {
-      const out = await runConnectAgent({ targets: [{ host: '127.0.0.1', port: latePort }, { host: '127.0.0.1', port: dead }], probes: 1, concurrency: 1, timeoutMs: 1200, await: true });
-      const startedAt = out.info!.startedAt as number;
-      const first = (out.info!.firstSuccess as Record<string, number>)[`127.0.0.1:${latePort}`];
+      const out = readAwaitOutput(await runConnectAgent({ targets: [{ host: '127.0.0.1', port: latePort }, { host: '127.0.0.1', port: dead }], probes: 1, concurrency: 1, timeoutMs: 1200, await: true }));
+      const startedAt = out.info.startedAt;
+      const first = out.info.firstSuccess[`127.0.0.1:${latePort}`];
       assert.ok(startedAt >= t0 && startedAt - t0 < 250, `probing began ${startedAt - t0} ms after the start`);
       assert.ok(first !== undefined, 'late server reached');
       // not before the server listened, and no later than one attempt gap (5 ms, more on a busy machine) after
-      const gap = out.info!.maxAttemptGapMs as number;
+      const gap = out.info.maxAttemptGapMs;
       assert.ok(first >= listenStart && first - listenStart < gap + 30, `first success ${(first - listenStart).toFixed(1)} ms after listen(); attempt gap ${gap} ms`);
-      assert.deepEqual(out.info!.unreached, [`127.0.0.1:${dead}`]);
+      assert.deepEqual(out.info.unreached, [`127.0.0.1:${dead}`]);
       assert.deepEqual(out.metrics['tcp.connect.failed'], { value: 1, count: 2 });
-      assert.ok((out.info!.durationMs as number) >= 1200, 'waits the whole timeout for the unreached target');
+      assert.ok(out.info.durationMs >= 1200, 'waits the whole timeout for the unreached target');
     } finally {
       await close(late);
     }

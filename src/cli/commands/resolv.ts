@@ -5,6 +5,7 @@ import { parseResolvConf } from '../../dns/resolver/conf.js';
 import { resolveOnce } from '../../dns/resolver/resolve-once.js';
 import type { Family } from '../../dns/resolver/prepare.js';
 import { rcodeName } from '../../dns/resolver/wire.js';
+import { parseServer } from '../../load/flags.js';
 
 /** The ndots explainer: every query a glibc or musl application would send for NAME, for real. */
 export function resolvCommand(): Command {
@@ -44,13 +45,4 @@ export function resolvCommand(): Command {
       out.push(`result: ${summary} (${res.queries.length} queries, ${res.durationMs.toFixed(1)} ms)`);
       process.stdout.write(out.join('\n') + '\n');
     });
-}
-
-export function parseServer(text: string): { host: string; port: number } {
-  const bare = (text.match(/:/g) ?? []).length > 1 && !text.startsWith('[');
-  const m = bare ? [text, text, undefined] : /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(text);
-  const host = m?.[1];
-  const port = m?.[2] ? Number(m[2]) : 53;
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--server must be IP or IP:PORT (got ${text})`);
-  return { host, port };
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { parseDuration } from '../../scenario/duration.js';
+import { parseDuration } from '../../core/duration.js';
 import { startUpstreamServer } from '../../dns/server/upstream.js';
 
 /** `IP:PORT` -> parts; the flag name goes into the error so the user knows what to fix. */

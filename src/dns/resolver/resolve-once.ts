@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvConf } from './conf.js';
-import { Lookup, ResolverEngine, type Server, type TraceEvent } from './engine.js';
+import { ResolverEngine } from './engine.js';
+import { Lookup } from './lookup.js';
+import type { Server, TraceEvent } from './transport.js';
 import { Preparer, type Family } from './prepare.js';
 import type { Flavor, LookupStatus } from './search.js';
 import { addressesOf } from './wire.js';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { AgentOutput } from '../agent-output.js';
+import type { ConnectAgentOutput, ConnectAwaitInfo } from './contract.js';
 import { connectOnce, epochNow, pause } from './probe.js';
 import { targetKey, type Target } from '../targets.js';
 
@@ -24,7 +24,7 @@ export interface AwaitModeOptions {
  * conntrack saw before the rule existed never hides the new rule) until one succeeds or the
  * overall timeout passes. Reports epoch ms, so the caller subtracts its own creation times.
  */
-export async function runAwaitMode(opts: AwaitModeOptions, signal?: AbortSignal): Promise<AgentOutput> {
+export async function runAwaitMode(opts: AwaitModeOptions, signal?: AbortSignal): Promise<ConnectAgentOutput<ConnectAwaitInfo>> {
   const firstSuccess: Record<string, number> = {};
   const reasons: Record<string, number> = {};
   let attempts = 0;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { AgentOutput } from '../agent-output.js';
+import type { ConnectAgentOutput, ConnectProbeInfo } from './contract.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import { connectOnce } from './probe.js';
 import type { Target } from '../targets.js';
@@ -16,7 +16,7 @@ export interface ProbeModeOptions {
  * connect's latency goes into one HDR histogram; failures (refused, unreachable, timed out)
  * are counted, never recorded as latencies. On abort, the probes done so far are reported.
  */
-export async function runProbeMode(opts: ProbeModeOptions, signal?: AbortSignal): Promise<AgentOutput> {
+export async function runProbeMode(opts: ProbeModeOptions, signal?: AbortSignal): Promise<ConnectAgentOutput<ConnectProbeInfo>> {
   const hist = newHistogram();
   const reasons: Record<string, number> = {};
   let next = 0;

@@ -1,13 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { MeasurementError } from '../../core/errors.js';
 import { encode, mergeEncoded } from '../../metrics/histogram.js';
-import type { AgentOutput } from '../agent-output.js';
 import { rcodeName } from '../../dns/resolver/wire.js';
-import { parseResolvConf } from '../../dns/resolver/conf.js';
+import type { DnsAgentOptions, DnsAgentOutput } from './contract.js';
 import { runDnsLoad } from './driver.js';
-import type { DnsAgentOptions, WorkerResult } from './options.js';
-
-export type { DnsAgentOptions } from './options.js';
+import type { WorkerResult } from './worker-result.js';
 
 function runWorker(opts: DnsAgentOptions, index: number, of: number, signal?: AbortSignal): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
@@ -28,20 +25,18 @@ function runWorker(opts: DnsAgentOptions, index: number, of: number, signal?: Ab
  * The DNS load agent (DESIGN.md section 3 and 7): closed or open loop, one share per worker
  * thread, every query and lookup in HDR histograms merged exactly across workers.
  */
-export async function runDnsAgent(opts: DnsAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+export async function runDnsAgent(opts: DnsAgentOptions, signal?: AbortSignal): Promise<DnsAgentOutput> {
   const n = Math.max(1, opts.workers);
   const cpu0 = process.cpuUsage();
   const parts = n === 1
     ? [await runDnsLoad(opts, { index: 0, of: 1 }, signal)]
     : await Promise.all(Array.from({ length: n }, (_, i) => runWorker(opts, i, n, signal)));
   const cpu = process.cpuUsage(cpu0);
-  const out = mergeResults(opts, parts);
   // the agent's own CPU (all threads, set-up included), to judge whether the client or the server limits the rate
-  out.info!.cpuSeconds = +((cpu.user + cpu.system) / 1e6).toFixed(3);
-  return out;
+  return mergeResults(opts, parts, +((cpu.user + cpu.system) / 1e6).toFixed(3));
 }
 
-export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): AgentOutput {
+export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[], cpuSeconds: number): DnsAgentOutput {
   const sum = (f: (r: WorkerResult) => number) => parts.reduce((a, r) => a + f(r), 0);
   const seconds = Math.max(...parts.map((p) => p.elapsedMs)) / 1000 || 1;
   const lookups = sum((r) => r.lookups);
@@ -53,7 +48,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): Agen
     for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   }
   const failed = sum((r) => r.failed);
-  const conf = !opts.raw && opts.resolvConfText ? parseResolvConf(opts.resolvConfText, { hostname: 'localhost' }) : undefined;
+  const conf = opts.raw ? undefined : opts.conf;
   const timeouts = sum((r) => r.timeouts);
   return {
     agent: 'dns',
@@ -82,6 +77,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[]): Agen
       unfinished: sum((r) => r.unfinished),
       rcodes,
       statuses,
+      cpuSeconds,
     },
   };
 }

@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { defaultResolvConf, parseResolvConf } from '../../dns/resolver/conf.js';
-import { Lookup, ResolverEngine } from '../../dns/resolver/engine.js';
+import { defaultResolvConf } from '../../dns/resolver/conf.js';
+import { ResolverEngine } from '../../dns/resolver/engine.js';
+import { Lookup } from '../../dns/resolver/lookup.js';
 import { Preparer, type PreparedName } from '../../dns/resolver/prepare.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import { parseNamesFile } from './names-file.js';
-import type { DnsAgentOptions, WorkerResult } from './options.js';
+import type { DnsAgentOptions } from './contract.js';
+import type { WorkerResult } from './worker-result.js';
 
 /**
  * One thread's share of the load. Closed loop: `inflight` lookups always outstanding, a finished
@@ -14,7 +16,8 @@ import type { DnsAgentOptions, WorkerResult } from './options.js';
  */
 export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: number }, signal?: AbortSignal): Promise<WorkerResult> {
   const lines = parseNamesFile(o.namesText);
-  const conf = o.resolvConfText ? parseResolvConf(o.resolvConfText, { hostname: 'localhost' }) : defaultResolvConf();
+  // a copy: the timeouts below are this run's, not the caller's
+  const conf = o.conf ? { ...o.conf, search: [...o.conf.search], nameservers: [...o.conf.nameservers] } : defaultResolvConf();
   if (o.timeoutMs !== undefined) conf.timeout = Math.max(1, Math.ceil(o.timeoutMs / 1000));
   const mode = o.raw ? 'raw' : o.resolver;
   const preparer = new Preparer(mode, conf, o.family);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runDnsLoad } from './driver.js';
-import type { DnsAgentOptions } from './options.js';
+import type { DnsAgentOptions } from './contract.js';
 
 /** Worker-thread entry: runs one share of the DNS load and posts its WorkerResult. */
 const { opts, index, of } = workerData as { opts: DnsAgentOptions; index: number; of: number };

@@ -1,23 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { UsageError, MeasurementError } from '../../core/errors.js';
 import { encode, mergeEncoded } from '../../metrics/histogram.js';
-import type { AgentOutput } from '../agent-output.js';
 import { runHttpSlice, type HttpPartial, type HttpSlice } from './client.js';
-import type { Target } from '../targets.js';
-
-export interface HttpAgentOptions {
-  targets: Target[];
-  durationMs: number;
-  connections: number;
-  keepAlive: boolean;
-  pipelining: number;
-  /** requests per second over the whole agent; 0 = as fast as possible */
-  rate: number;
-  /** worker threads; 1 runs in this thread */
-  workers: number;
-  timeoutMs: number;
-  path?: string;
-}
+import type { HttpAgentOptions, HttpAgentOutput } from './contract.js';
 
 /** Splits n into k near-equal integer parts, larger ones first. */
 export function split(n: number, k: number): number[] {
@@ -84,7 +69,7 @@ async function runInWorkers(slices: HttpSlice[], starting: () => void, signal?: 
  * http.rps counts every completed response (as wrk does); http.errors adds non-2xx responses,
  * connection errors/resets and timeouts, each also reported on its own in info.
  */
-export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+export async function runHttpAgent(opts: HttpAgentOptions, signal?: AbortSignal): Promise<HttpAgentOutput> {
   validate(opts);
   // a rate below the connection count would only leave connections idle
   const connections = opts.rate > 0 ? Math.max(1, Math.min(opts.connections, Math.floor(opts.rate))) : opts.connections;

@@ -6,8 +6,8 @@ import { requireTools, run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
 import { prepareBackend } from './backend.js';
 import { runWithCpu } from '../../core/child-cpu.js';
-import type { HttpAgentOptions } from './agent.js';
-import { parseAgentOutput, type AgentOutput } from '../agent-output.js';
+import { readHttpOutput, type HttpAgentInfo, type HttpAgentOptions, type HttpAgentOutput } from './contract.js';
+import { parseAgentOutput } from '../agent-output.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
 import { median } from '../../perf/stats.js';
 
@@ -45,7 +45,7 @@ export interface HttpVsWrkResult {
   /** client CPU (user+system, all threads) per completed request: efficiency, whatever the neighbours do */
   agentCpuUsPerRequest: number;
   wrkCpuUsPerRequest: number;
-  agentInfo: Record<string, unknown>;
+  agentInfo: HttpAgentInfo;
 }
 
 export const PERF_CLUSTER_IP = '10.96.0.100';
@@ -66,14 +66,14 @@ export function parseWrk(text: string): { rps: number; errors: number; requests:
  * Runs runHttpAgent in a child process inside netns (an agent must live in the client namespace;
  * a script file rather than `node -e` because worker threads inherit the parent's flags).
  */
-export async function runAgentInNetns(netns: string, dir: string, opts: HttpAgentOptions, signal?: AbortSignal): Promise<AgentOutput> {
+export async function runAgentInNetns(netns: string, dir: string, opts: HttpAgentOptions, signal?: AbortSignal): Promise<HttpAgentOutput> {
   const script = join(dir, `agent-${process.pid}-${Date.now()}.mjs`);
   await writeFile(script, `import { runHttpAgent } from ${JSON.stringify(AGENT_JS)};
 const out = await runHttpAgent(${JSON.stringify(opts)});
 process.stdout.write(JSON.stringify(out) + '\\n');\n`);
   try {
     const res = await run(process.execPath, [script], { netns, timeoutMs: opts.durationMs + 30_000, signal });
-    return parseAgentOutput(res.stdout);
+    return readHttpOutput(parseAgentOutput(res.stdout));
   } finally {
     await rm(script, { force: true });
   }
@@ -93,7 +93,7 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
     const url = `http://${PERF_CLUSTER_IP}:80/`;
     const wrkArgs = ['-t', String(o.wrkThreads), '-c', String(o.connections), '-d', `${seconds}s`, ...(o.keepAlive ? [] : ['-H', 'Connection: close']), url];
     const wrkRuns: Array<{ rps: number; errors: number; cpuUsPerRequest: number }> = [];
-    const agentRuns: Array<{ rps: number; errors: number; info: Record<string, unknown>; cpuUsPerRequest: number }> = [];
+    const agentRuns: Array<{ rps: number; errors: number; info: HttpAgentInfo; cpuUsPerRequest: number }> = [];
     const settle = () => new Promise((r) => setTimeout(r, 500)); // sockets of the previous run drain
     // alternate the two tools so a noisy neighbour on the machine hits both alike; medians compared
     for (let round = 0; round < o.rounds; round++) {
@@ -105,8 +105,7 @@ export async function measureHttpVsWrk(o: HttpVsWrkOptions): Promise<HttpVsWrkRe
         targets: [{ host: PERF_CLUSTER_IP, port: 80 }], durationMs: seconds * 1000, connections: o.connections,
         keepAlive: o.keepAlive, pipelining: 1, rate: 0, workers: o.workers, timeoutMs: 5000,
       });
-      const responses = Number(out.info?.responses ?? 0);
-      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info ?? {}, cpuUsPerRequest: (Number(out.info?.cpuMs) * 1000) / Math.max(1, responses) });
+      agentRuns.push({ rps: out.metrics['http.rps']?.value ?? 0, errors: out.metrics['http.errors']?.value ?? 0, info: out.info, cpuUsPerRequest: (out.info.cpuMs * 1000) / Math.max(1, out.info.responses) });
       await settle();
     }
     const agentRps = median(agentRuns.map((r) => r.rps));

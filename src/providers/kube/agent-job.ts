@@ -1,12 +1,13 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { MeasurementError } from '../../core/errors.js';
+import type { PodDnsConfig } from '../../dns/pod-dns.js';
 import { parseAgentOutput, type AgentOutput } from '../../load/agent-output.js';
 import type { AgentRequest } from '../provider.js';
 import { sleep } from './concurrency.js';
 import type { KubeApi } from './kube-api.js';
 import { runLabels } from './labels.js';
 
-/** Where the agent's files (names lists, resolv.conf...) appear inside the pod. */
+/** Where the agent's files (names lists, targets) appear inside the pod. */
 export const AGENT_WORKDIR = '/work';
 /** kind loads this tag; the existing provider needs it in a registry the cluster can pull from. */
 export const DEFAULT_AGENT_IMAGE = 'discobench/agent:dev';
@@ -25,17 +26,14 @@ export function agentArgs(req: Pick<AgentRequest, 'agent' | 'args'>): string[] {
 }
 
 /**
- * The variant's ndots, so the pod's own resolv.conf matches it: an `--ndots N` argument, else the
- * options line of a resolv.conf among the agent's files.
+ * The request's pod DNS configuration as kubelet takes it: dnsPolicy None with every field
+ * given, so the pod's /etc/resolv.conf is exactly what the workload asked for (the agent reads
+ * it there). Without one the pod keeps ClusterFirst.
  */
-export function ndotsOf(files: Record<string, string> | undefined, args: AgentRequest['args'] = []): number | undefined {
-  const i = args.indexOf('--ndots');
-  if (i >= 0 && typeof args[i + 1] === 'string' && /^\d+$/.test(args[i + 1] as string)) return Number(args[i + 1]);
-  for (const text of Object.values(files ?? {})) {
-    const m = /^options\b[^\n]*\bndots:(\d+)/m.exec(text);
-    if (m && /^nameserver\s/m.test(text)) return Number(m[1]);
-  }
-  return undefined;
+export function podDnsSpec(dns: PodDnsConfig | undefined): Record<string, unknown> {
+  if (!dns) return {};
+  const options = [{ name: 'ndots', value: String(dns.ndots) }, ...dns.options.map((o) => (o.value === undefined ? { name: o.name } : { name: o.name, value: o.value }))];
+  return { dnsPolicy: 'None', dnsConfig: { nameservers: [dns.nameserver], searches: dns.search, options } };
 }
 
 export interface AgentJobSpec {
@@ -54,7 +52,6 @@ export function agentConfigMap(spec: AgentJobSpec): KubernetesObject & { data: R
 
 export function agentJob(spec: AgentJobSpec): KubernetesObject & { spec: Record<string, any> } {
   const labels = { ...runLabels(spec.runId), 'app.kubernetes.io/name': 'discobench-agent', 'discobench.io/client': String(spec.req.client) };
-  const ndots = ndotsOf(spec.req.files, spec.req.args);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -66,7 +63,7 @@ export function agentJob(spec: AgentJobSpec): KubernetesObject & { spec: Record<
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
-          ...(ndots !== undefined ? { dnsConfig: { options: [{ name: 'ndots', value: String(ndots) }] } } : {}),
+          ...podDnsSpec(spec.req.dns),
           containers: [
             {
               name: 'agent',

@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../../core/errors.js';
 import { requireTools } from '../../core/exec.js';
+import { clusterFirstDns } from '../../dns/pod-dns.js';
 import { Proxier } from '../../dataplane/proxier.js';
 import { prepareBackend } from '../../load/http/backend.js';
 import type { AgentOutput } from '../../load/agent-output.js';
@@ -14,6 +15,7 @@ import { runLocalAgent } from './agents.js';
 import { cleanLocalRun } from './cleanup.js';
 import { DnsPods } from './dns-pods.js';
 import { implementationOf, type Implementation } from './implementation.js';
+import { ClientResolvConfs } from './pod-dns.js';
 import { requireBinaries } from './real/binaries.js';
 import { realBinariesFor, RealComponents } from './real/components.js';
 import { ProcessSet } from './processes.js';
@@ -35,6 +37,7 @@ export class LocalProvider implements Provider {
   private dns?: DnsPods;
   private real?: RealComponents;
   private impl?: Implementation;
+  private resolvConfs?: ClientResolvConfs;
   private readonly procs = new ProcessSet();
   private downDone = false;
 
@@ -93,11 +96,9 @@ export class LocalProvider implements Provider {
       realTools = (await this.real.up()).tools ?? {};
     }
     const nameserver = cluster.nodeLocalDNS ? NODE_LOCAL_DNS_IP : KUBE_DNS_IP;
-    for (const c of topo.clients) {
-      // what kubelet writes for a ClusterFirst pod; ip netns exec bind-mounts it over /etc/resolv.conf
-      mkdirSync(`/etc/netns/${c.netns}`, { recursive: true });
-      writeFileSync(`/etc/netns/${c.netns}/resolv.conf`, `nameserver ${nameserver}\nsearch ${CLIENT_NAMESPACE}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\noptions ndots:5\n`);
-    }
+    // what kubelet writes for a ClusterFirst pod, in place from the start; an agent request may bring its own
+    this.resolvConfs = new ClientResolvConfs(clusterFirstDns(nameserver, CLIENT_NAMESPACE, CLUSTER_DOMAIN));
+    for (const c of topo.clients) this.resolvConfs.use(c.netns, undefined)();
     return {
       nameserver,
       clusterDomain: CLUSTER_DOMAIN,
@@ -119,8 +120,13 @@ export class LocalProvider implements Provider {
 
   async runAgent(req: AgentRequest): Promise<AgentOutput> {
     const client = this.topo?.clients[req.client];
-    if (!client) throw new Error(`no client ${req.client} (have ${this.topo?.clients.length ?? 0})`);
-    return runLocalAgent(client.netns, this.ctx.workDir, req);
+    if (!client || !this.resolvConfs) throw new Error(`no client ${req.client} (have ${this.topo?.clients.length ?? 0})`);
+    const release = this.resolvConfs.use(client.netns, req.dns);
+    try {
+      return await runLocalAgent(client.netns, this.ctx.workDir, req);
+    } finally {
+      release();
+    }
   }
 
   async sample(): Promise<ProviderSample> {
