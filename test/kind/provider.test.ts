@@ -90,6 +90,8 @@ test('kind describe() prints the whole plan and runs nothing; down() before up()
   const p = new KindProvider(context('/tmp/disco-tplan'), { runner });
   const text = p.describe(ClusterSpec.parse({ proxy: 'ipvs', nodeLocalDNS: true })).join('\n');
   assert.match(text, /kubeProxyMode: ipvs/);
+  // the local provider's iptables backend switch has no effect on kind: said, not silently dropped
+  assert.match(p.describe(ClusterSpec.parse({ iptablesBackend: 'legacy' })).join('\n'), /cluster\.iptablesBackend=legacy is not applied on kind/);
   assert.match(text, /clusterDNS:\n\s+- 169\.254\.20\.10/);
   assert.match(text, /\$ kind create cluster --name disco-t1/);
   assert.match(text, /kind: DaemonSet/);

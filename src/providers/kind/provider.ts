@@ -30,6 +30,14 @@ const INSTALL_HINTS: Record<string, string> = {
   helm: 'install helm (needed for Cilium): https://helm.sh/docs/intro/install/',
 };
 
+/**
+ * cluster.iptablesBackend picks legacy or nft for the local provider; a kind node image decides
+ * for itself (its iptables wrapper follows whatever rules the host's kernel already holds), so
+ * on kind the setting is not applied, and describe() and up() say so instead of ignoring it.
+ */
+export const IPTABLES_BACKEND_NOTE = (cluster: Pick<ClusterConfig, 'iptablesBackend'>): string =>
+  `cluster.iptablesBackend=${cluster.iptablesBackend} is not applied on kind: the node image chooses the iptables backend itself (iptables-wrapper)`;
+
 /** Checks a tool by running its version command through the seam; ENOENT -> exit 4 with a hint. */
 async function requireTool(runner: CommandRunner, file: string, args: string[]): Promise<string> {
   try {
@@ -64,7 +72,7 @@ export class KindProvider extends SessionProvider implements Provider {
   describe(cluster: ClusterConfig): string[] {
     const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     const header = `kind cluster ${this.clusterName} (context kind-${this.clusterName}); ${cluster.proxy === 'cilium' ? `Cilium ${CILIUM_VERSION} replacing kube-proxy` : `kube-proxy in ${cluster.proxy} mode`}; NodeLocal DNSCache ${cluster.nodeLocalDNS ? 'on' : 'off'}`;
-    const out = [header, ...describePlan(steps, this.ctx.workDir)];
+    const out = [header, ...(cluster.proxy !== 'cilium' ? [`# ${IPTABLES_BACKEND_NOTE(cluster)}`] : []), ...describePlan(steps, this.ctx.workDir)];
     if (!this.ctx.options.keep) out.push(`# afterwards\n$ ${[kindDownCommand(this.ctx.runId).file, ...kindDownCommand(this.ctx.runId).args].join(' ')}`);
     return out;
   }
@@ -86,6 +94,7 @@ export class KindProvider extends SessionProvider implements Provider {
 
   async up(cluster: ClusterConfig): Promise<ClusterInfo> {
     await mkdir(this.ctx.workDir, { recursive: true });
+    if (cluster.proxy !== 'cilium') this.ctx.log(`kind: ${IPTABLES_BACKEND_NOTE(cluster)}`);
     const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     for (const step of steps) {
       if (this.ctx.signal?.aborted) throw new InterruptedError('interrupted while creating the kind cluster');
