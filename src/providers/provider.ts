@@ -18,6 +18,16 @@ export interface ClusterInfo {
    * kube-dns Service like any other. Absent where the cluster already has kube-dns (kind, existing).
    */
   dnsPodIPs?: string[];
+  /**
+   * ClusterIPs the cluster had already allocated to Services not ours when it came up (kind,
+   * existing): generated Services skip them instead of failing with "already allocated".
+   */
+  allocatedClusterIPs?: string[];
+  /**
+   * When the provider puts every model Service into one namespace (existing), that namespace:
+   * DNS names are built from where the Services are, not from the model's bench-N.
+   */
+  servicesNamespace?: string;
   /** versions of the parts under test, for run.json environment.tools */
   tools: Record<string, string>;
 }

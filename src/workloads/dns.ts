@@ -1,5 +1,6 @@
 import { MeasurementError } from '../core/errors.js';
 import { buildNames } from '../dns/names.js';
+import { inOneNamespace } from '../model/cluster.js';
 import { defaultResolvConf, renderResolvConf } from '../dns/resolver/conf.js';
 import type { AgentArg } from '../providers/provider.js';
 import type { DnsWorkload } from '../scenario/schema.js';
@@ -43,7 +44,9 @@ class DnsWorkloadImpl implements Workload {
     const spec = ctx.scenario.workloads.dns;
     if (!spec) return;
     const zone = ctx.cluster.clusterDomain;
-    const names = buildNames(ctx.state, spec.names, spec.distinctNames, NAMES_SEED, ctx.cluster.clientNamespace);
+    // names as the cluster holds the Services: the existing provider puts them all in its one namespace
+    const state = ctx.cluster.servicesNamespace ? inOneNamespace(ctx.state, ctx.cluster.servicesNamespace) : ctx.state;
+    const names = buildNames(state, spec.names, spec.distinctNames, NAMES_SEED, ctx.cluster.clientNamespace);
     const resolv = podResolvConf(ctx.cluster.nameserver, ctx.cluster.clientNamespace, zone, spec);
     const files = { names: names.join('\n') + '\n', resolv };
     const ndots = Array.isArray(spec.ndots) ? spec.ndots[0] : spec.ndots;

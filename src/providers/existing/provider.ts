@@ -119,6 +119,8 @@ export class ExistingProvider extends SessionProvider implements Provider {
     const server = JSON.parse((await kubectl('version', '-o', 'json')).stdout || '{}') as { serverVersion?: { gitVersion?: string } };
     return {
       nameserver: dnsIP,
+      allocatedClusterIPs: await api.listClusterIPs(),
+      servicesNamespace: this.namespace,
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: this.namespace,
       clients: 64,

@@ -126,6 +126,7 @@ export class KindProvider extends SessionProvider implements Provider {
     });
     return {
       nameserver: kubeletClusterDNS(cluster) ?? KUBE_DNS_IP,
+      allocatedClusterIPs: await api.listClusterIPs(),
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: 'bench-0',
       clients: 64,

@@ -8,11 +8,28 @@ import type { AgentRequest, ProviderSample, SyncReport } from '../provider.js';
 import { runAgentJob } from './agent-job.js';
 import type { CommandRunner } from './command.js';
 import { mapLimit, sleep, withRetry } from './concurrency.js';
-import type { KubeApi, PodInfo } from './kube-api.js';
+import { apiStatus, type KubeApi, type PodInfo } from './kube-api.js';
 import { endpointSliceObject, isClusterOwned, namespaceObject, serviceObject, type ObjectContext } from './objects.js';
 import { parsePrometheus, sumOf } from './prom.js';
 import { ciliumSnapshot, kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween, type ProxySnapshot, type SyncFigure } from './proxy-metrics.js';
 import { containerCpuSeconds, type ContainerRef } from './resource-metrics.js';
+
+/**
+ * A ClusterIP taken after up() listed the cluster's allocations (someone else's Service created
+ * meanwhile) fails with 422 "provided IP is already allocated": not retryable, and worth saying
+ * in plain words which address and Service.
+ */
+export function explainApplyError(err: unknown, obj: KubernetesObject): unknown {
+  const body = String((err as { body?: unknown })?.body ?? (err as Error)?.message ?? '');
+  if (apiStatus(err) === 422 && /already allocated/i.test(body)) {
+    const ip = String((obj as { spec?: { clusterIP?: string } }).spec?.clusterIP ?? '?');
+    return new MeasurementError(
+      `ClusterIP ${ip} of Service ${obj.metadata?.namespace}/${obj.metadata?.name} is already allocated to another Service`,
+      'a Service was created with a dynamic ClusterIP after the run listed the cluster\'s allocations; rerun (the next run skips it)',
+    );
+  }
+  return err;
+}
 
 export const KUBE_PROXY_PORT = 10249;
 export const CILIUM_PORT = 9962;
@@ -125,7 +142,7 @@ export class KubeSession {
 
     const before = await this.scrapeProxies();
     await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
-      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj));
+      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj)).catch((err: unknown) => Promise.reject(explainApplyError(err, obj)));
       this.applied.set(k, d);
     });
     await mapLimit(removed, API_CONCURRENCY, async ([k, d]) => {
