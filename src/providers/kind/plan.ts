@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterConfig } from '../../scenario/schema.js';
+import type { ClusterDemand } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { formatCommand } from '../kube/command.js';
 import { REPO_ROOT } from '../kube/infra.js';
@@ -22,6 +23,8 @@ export interface Step {
 
 export interface KindPlanInput {
   cluster: ClusterConfig;
+  /** what the variants will ask of the cluster (sizes Cilium's LB maps) */
+  demand?: ClusterDemand;
   runId: string;
   workDir: string;
   image?: string;
@@ -31,7 +34,7 @@ export interface KindPlanInput {
  * Everything up() does, in order, as data: --dry-run prints it, up() executes it, tests check
  * it. Files are written to the work directory so a failed step can be rerun by hand.
  */
-export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAGE }: KindPlanInput): Step[] {
+export function kindUpPlan({ cluster, demand, runId, workDir, image = DEFAULT_AGENT_IMAGE }: KindPlanInput): Step[] {
   const name = kindClusterName(runId);
   const ctx = `kind-${name}`;
   const ns = runNamespace(runId);
@@ -50,7 +53,7 @@ export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAG
   if (cilium) {
     steps.push({
       title: 'install Cilium with kube-proxy replacement',
-      file: { name: 'cilium-values.yaml', content: renderCiliumValues(name, cluster) },
+      file: { name: 'cilium-values.yaml', content: renderCiliumValues(name, cluster, demand) },
       command: { file: 'helm', args: helmInstallArgs(name, path('cilium-values.yaml')) },
     });
   }

@@ -4,7 +4,7 @@ import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
+import type { ClusterDemand, ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
@@ -69,8 +69,8 @@ export class KindProvider extends SessionProvider implements Provider {
     return kindClusterName(this.ctx.runId);
   }
 
-  describe(cluster: ClusterConfig): string[] {
-    const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
+  describe(cluster: ClusterConfig, demand?: ClusterDemand): string[] {
+    const steps = kindUpPlan({ cluster, demand, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     const header = `kind cluster ${this.clusterName} (context kind-${this.clusterName}); ${cluster.proxy === 'cilium' ? `Cilium ${CILIUM_VERSION} replacing kube-proxy` : `kube-proxy in ${cluster.proxy} mode`}; NodeLocal DNSCache ${cluster.nodeLocalDNS ? 'on' : 'off'}`;
     const out = [header, ...(cluster.proxy !== 'cilium' ? [`# ${IPTABLES_BACKEND_NOTE(cluster)}`] : []), ...describePlan(steps, this.ctx.workDir)];
     if (!this.ctx.options.keep) out.push(`# afterwards\n$ ${[kindDownCommand(this.ctx.runId).file, ...kindDownCommand(this.ctx.runId).args].join(' ')}`);
@@ -92,10 +92,10 @@ export class KindProvider extends SessionProvider implements Provider {
     }
   }
 
-  async up(cluster: ClusterConfig): Promise<ClusterInfo> {
+  async up(cluster: ClusterConfig, demand?: ClusterDemand): Promise<ClusterInfo> {
     await mkdir(this.ctx.workDir, { recursive: true });
     if (cluster.proxy !== 'cilium') this.ctx.log(`kind: ${IPTABLES_BACKEND_NOTE(cluster)}`);
-    const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
+    const steps = kindUpPlan({ cluster, demand, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     for (const step of steps) {
       if (this.ctx.signal?.aborted) throw new InterruptedError('interrupted while creating the kind cluster');
       this.ctx.log(`kind: ${step.title}`);
