@@ -10,6 +10,7 @@ import { KindProvider } from '../../src/providers/kind/provider.js';
 import { REPO_ROOT } from '../../src/providers/kube/infra.js';
 import type { ProviderContext } from '../../src/providers/provider.js';
 import { FakeKubeApi, RecordingRunner } from './fakes.js';
+import { COREDNS_CONFIGMAP_JSON as COREDNS_CM, KUBEADM_COREFILE } from './fixtures.js';
 
 function context(workDir: string, options: ProviderContext['options'] = {}): ProviderContext {
   return { runId: 't1', workDir, log: () => undefined, options };
@@ -18,7 +19,7 @@ function context(workDir: string, options: ProviderContext['options'] = {}): Pro
 test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCache', async () => {
   const wd = mkdtempSync(join(tmpdir(), 'disco-tkind-'));
   try {
-    const runner = new RecordingRunner((file, args) => (file === 'kubectl' && args.includes('-o') ? { stdout: '{"clientVersion":{"gitVersion":"v1.36.0"},"serverVersion":{"gitVersion":"v1.36.1"}}' } : file === 'kind' && args[0] === 'version' ? { stdout: 'kind v0.32.0 go1.25 linux/amd64\n' } : undefined));
+    const runner = new RecordingRunner((file, args) => (args.includes('configmap') ? { stdout: COREDNS_CM } : file === 'kubectl' && args.includes('-o') ? { stdout: '{"clientVersion":{"gitVersion":"v1.36.0"},"serverVersion":{"gitVersion":"v1.36.1"}}' } : file === 'kind' && args[0] === 'version' ? { stdout: 'kind v0.32.0 go1.25 linux/amd64\n' } : undefined));
     const p = new KindProvider(context(wd), { runner, kubeApi: (c) => new FakeKubeApi(c) });
     const info = await p.up(ClusterSpec.parse({ proxy: 'ipvs', nodeLocalDNS: true, dnsReplicas: 2 }));
     const k = 'kubectl --context kind-disco-t1';
@@ -28,6 +29,8 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
       `docker build -t discobench/agent:dev -f ${join(REPO_ROOT, 'infra/agent/Dockerfile')} ${REPO_ROOT}`,
       'kind load docker-image discobench/agent:dev --name disco-t1',
       `${k} apply --server-side --force-conflicts -f ${wd}/manifests.yaml`,
+      `${k} -n kube-system get configmap coredns -o json`,
+      `${k} apply --server-side --force-conflicts -f ${wd}/coredns.yaml`,
       `${k} -n kube-system scale deployment/coredns --replicas=2`,
       `${k} -n kube-system rollout restart deployment/coredns`,
       `${k} apply --server-side --force-conflicts -f ${wd}/nodelocaldns.yaml`,
@@ -42,10 +45,11 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
     assert.deepEqual(info.tools, { kind: 'kind v0.32.0 go1.25 linux/amd64', kubectl: 'v1.36.0', kubernetes: 'v1.36.1', nodeLocalDNS: '169.254.20.10' });
     // the files the commands use were written and parse
     const manifests = parseAllDocuments(readFileSync(join(wd, 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
-    assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ['Namespace/discobench-t1', 'ConfigMap/disco-upstream', 'Deployment/disco-upstream', 'Service/disco-upstream', 'Deployment/disco-backend', 'ConfigMap/coredns']);
+    assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ['Namespace/discobench-t1', 'ConfigMap/disco-upstream', 'Deployment/disco-upstream', 'Service/disco-upstream', 'Deployment/disco-backend']);
     assert.equal(manifests[0].metadata.labels['discobench.io/run-id'], 't1');
-    assert.match(manifests[5].data.Corefile, /forward \. 10\.96\.0\.53 \{/);
-    assert.doesNotMatch(manifests[5].data.Corefile, /resolv\.conf/);
+    // CoreDNS keeps the cluster's own Corefile: only the forward line differs
+    const coredns = parse(readFileSync(join(wd, 'coredns.yaml'), 'utf8'));
+    assert.equal(coredns.data.Corefile, KUBEADM_COREFILE.replace('forward . /etc/resolv.conf', 'forward . 10.96.0.53'));
     assert.match(manifests[1].data.Corefile, /template IN A example\.com/);
 
     const before = runner.calls.length;
@@ -60,7 +64,7 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
 test('kind up() for Cilium: helm with kube-proxy replacement before waiting for nodes; no --wait on create', async () => {
   const wd = mkdtempSync(join(tmpdir(), 'disco-tkind-'));
   try {
-    const runner = new RecordingRunner();
+    const runner = new RecordingRunner((_f, args) => (args.includes('configmap') ? { stdout: COREDNS_CM } : undefined));
     const p = new KindProvider(context(wd, { keep: true }), { runner, kubeApi: (c) => new FakeKubeApi(c) });
     await p.up(ClusterSpec.parse({ proxy: 'cilium', nodeLocalDNS: true, kubernetesVersion: 'v1.36.1' }));
     const lines = runner.lines();

@@ -1,4 +1,3 @@
-import { CLUSTER_DOMAIN } from '../../model/addressing.js';
 import { EXTERNAL_ZONE } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import { fillTemplate, readInfra } from '../kube/infra.js';
@@ -25,14 +24,6 @@ export function renderUpstream(namespace: string, runId: string, cluster: Pick<C
     __DISCO_RUN_ID__: runId,
     __DISCO_EXTERNAL_ZONE__: EXTERNAL_ZONE,
     __DISCO_ANSWER__: upstreamAnswer(cluster.upstreamDelay),
-    __DISCO_UPSTREAM_IP__: UPSTREAM_IP,
-  });
-}
-
-/** CoreDNS's Corefile with external names forwarded to the stand-in. */
-export function renderCoreDNSConfig(): string {
-  return fillTemplate(readInfra('manifests', 'coredns-corefile.yaml.tmpl'), {
-    __DISCO_CLUSTER_DOMAIN__: CLUSTER_DOMAIN,
     __DISCO_UPSTREAM_IP__: UPSTREAM_IP,
   });
 }

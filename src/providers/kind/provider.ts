@@ -100,6 +100,10 @@ export class KindProvider extends SessionProvider implements Provider {
       if (this.ctx.signal?.aborted) throw new InterruptedError('interrupted while creating the kind cluster');
       this.ctx.log(`kind: ${step.title}`);
       if (step.file) await writeFile(join(this.ctx.workDir, step.file.name), step.file.content);
+      if (step.derive) {
+        const out = await this.runner.run(step.derive.from.file, step.derive.from.args, { signal: this.ctx.signal });
+        await writeFile(join(this.ctx.workDir, step.derive.name), step.derive.transform(out.stdout));
+      }
       if (step.command) {
         if (step.command.file === 'kind' && step.command.args[0] === 'create') this.created = true;
         await this.runner.run(step.command.file, step.command.args, { signal: this.ctx.signal });
