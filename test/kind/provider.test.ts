@@ -10,6 +10,8 @@ import { KindProvider } from '../../src/providers/kind/provider.js';
 import { REPO_ROOT } from '../../src/providers/kube/infra.js';
 import type { ProviderContext } from '../../src/providers/provider.js';
 import { FakeKubeApi, RecordingRunner } from './fakes.js';
+import { serveUpstreamArgs } from '../../src/dns/server/upstream-process.js';
+import { renderUpstream } from '../../src/providers/kind/manifests.js';
 import { COREDNS_CONFIGMAP_JSON as COREDNS_CM, KUBEADM_COREFILE } from './fixtures.js';
 
 function context(workDir: string, options: ProviderContext['options'] = {}): ProviderContext {
@@ -45,12 +47,16 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
     assert.deepEqual(info.tools, { kind: 'kind v0.32.0 go1.25 linux/amd64', kubectl: 'v1.36.0', kubernetes: 'v1.36.1', nodeLocalDNS: '169.254.20.10' });
     // the files the commands use were written and parse
     const manifests = parseAllDocuments(readFileSync(join(wd, 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
-    assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ['Namespace/discobench-t1', 'ConfigMap/disco-upstream', 'Deployment/disco-upstream', 'Service/disco-upstream', 'Deployment/disco-backend']);
+    assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ['Namespace/discobench-t1', 'Deployment/disco-upstream', 'Service/disco-upstream', 'Deployment/disco-backend']);
     assert.equal(manifests[0].metadata.labels['discobench.io/run-id'], 't1');
     // CoreDNS keeps the cluster's own Corefile: only the forward line differs
     const coredns = parse(readFileSync(join(wd, 'coredns.yaml'), 'utf8'));
     assert.equal(coredns.data.Corefile, KUBEADM_COREFILE.replace('forward . /etc/resolv.conf', 'forward . 10.96.0.53'));
-    assert.match(manifests[1].data.Corefile, /template IN A example\.com/);
+    // the upstream stand-in is the local provider's own server, from the agent image
+    const upstream = manifests[1].spec.template.spec.containers[0];
+    assert.equal(upstream.image, 'discobench/agent:dev');
+    assert.deepEqual(upstream.args, serveUpstreamArgs({ listen: '0.0.0.0:5353', zone: 'example.com', delayMs: 0 }));
+    assert.deepEqual(manifests[2].spec.ports.map((p: any) => `${p.protocol}/${p.port}->${p.targetPort}`), ['UDP/53->5353', 'TCP/53->5353']);
 
     const before = runner.calls.length;
     await p.down();
@@ -120,4 +126,12 @@ test('kind check(): missing docker or an unreachable engine is a PrerequisiteErr
   });
   await assert.rejects(new KindProvider(context('/tmp/x'), { runner: down }).check(ClusterSpec.parse({})), (e: unknown) => e instanceof PrerequisiteError && /not reachable/.test(e.message));
   assert.deepEqual(down.lines(), ['kind version', 'kubectl version --client', 'docker --version', 'docker info --format {{.ServerVersion}}']);
+});
+
+test('kind upstream stand-in: upstreamDelay changes only the delay, never the answers (same server and zone as local)', () => {
+  const args = (delay: string) => (parseAllDocuments(renderUpstream('ns', 'r', ClusterSpec.parse({ upstreamDelay: delay }), 'img:1'))[0]!.toJS() as any).spec.template.spec.containers[0].args as string[];
+  const plain = args('0ms');
+  const slow = args('20ms');
+  assert.deepEqual(plain.map((a, i) => (a === slow[i] ? null : [a, slow[i]])).filter(Boolean), [['0ms', '20ms']]);
+  assert.deepEqual(slow.slice(0, 1), ['serve-upstream']);
 });

@@ -73,7 +73,7 @@ export function kindUpPlan({ cluster, demand, runId, workDir, image = DEFAULT_AG
         name: 'manifests.yaml',
         content: [
           stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: runLabels(runId) } }),
-          renderUpstream(ns, runId, cluster),
+          renderUpstream(ns, runId, cluster, image),
           renderBackend(ns, runId, cluster.backends),
         ].join('---\n'),
       },
