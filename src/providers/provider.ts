@@ -64,6 +64,11 @@ export interface ProviderSample {
   cacheHits?: number;
   cacheMisses?: number;
   proxyCpuSeconds?: number;
+  /**
+   * ms since epoch the CPU counters refer to, when not `time`: the kubelet's resource metrics are
+   * cached stats stamped by their last refresh. Rates must use these, not the scrape's clock.
+   */
+  cpuTime?: number;
 }
 
 export interface ProviderContext {

@@ -15,6 +15,7 @@ import { CILIUM_VERSION } from './cilium.js';
 import { kubeletClusterDNS } from './config.js';
 import { describePlan, kindDownCommand, kindUpPlan } from './plan.js';
 import { countRulesInNode } from './rules.js';
+import { criCpuSeconds } from '../kube/resource-metrics.js';
 
 export interface KindDeps {
   runner?: CommandRunner;
@@ -37,6 +38,9 @@ const INSTALL_HINTS: Record<string, string> = {
  */
 export const IPTABLES_BACKEND_NOTE = (cluster: Pick<ClusterConfig, 'iptablesBackend'>): string =>
   `cluster.iptablesBackend=${cluster.iptablesBackend} is not applied on kind: the node image chooses the iptables backend itself (iptables-wrapper)`;
+
+/** Where dns.server.cpu / proxy.cpu come from on kind, for run.json's environment. */
+export const CPU_SOURCE_KIND = 'crictl stats in each node (cgroup counters read live by containerd at every sample, 500 ms)';
 
 /** Checks a tool by running its version command through the seam; ENOENT -> exit 4 with a hint. */
 async function requireTool(runner: CommandRunner, file: string, args: string[]): Promise<string> {
@@ -127,6 +131,11 @@ export class KindProvider extends SessionProvider implements Provider {
       image: this.deps.image ?? DEFAULT_AGENT_IMAGE,
       log: this.ctx.log,
       countRules: () => countRulesInNode(this.runner, controlPlane, cluster.proxy, context),
+      // live cgroup counters from containerd, not the kubelet's stats cached for 10-15 s
+      readNodeCpu: async (node) => {
+        const out = await this.runner.run('docker', ['exec', node, 'crictl', 'stats', '-o', 'json'], { signal: this.ctx.signal });
+        return (refs) => criCpuSeconds(out.stdout, refs);
+      },
     });
     return {
       nameserver: kubeletClusterDNS(cluster) ?? KUBE_DNS_IP,
@@ -153,6 +162,7 @@ export class KindProvider extends SessionProvider implements Provider {
     }
     if (cluster.proxy === 'cilium') tools.cilium = CILIUM_VERSION;
     if (cluster.nodeLocalDNS) tools.nodeLocalDNS = NODE_LOCAL_DNS_IP;
+    tools.cpuSource = CPU_SOURCE_KIND;
     return tools;
   }
 

@@ -12,7 +12,7 @@ import { apiStatus, type KubeApi, type PodInfo } from './kube-api.js';
 import { endpointSliceObject, isClusterOwned, namespaceObject, serviceObject, type ObjectContext } from './objects.js';
 import { parsePrometheus, sumOf } from './prom.js';
 import { ciliumSnapshot, kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween, type ProxySnapshot, type SyncFigure } from './proxy-metrics.js';
-import { containerCpuSeconds, type ContainerRef } from './resource-metrics.js';
+import { containerCpuSeconds, type ContainerRef, type CpuReading } from './resource-metrics.js';
 
 /**
  * A ClusterIP taken after up() listed the cluster's allocations (someone else's Service created
@@ -69,6 +69,11 @@ export interface SessionOptions {
   restartProxyForFullSync?: boolean;
   /** who programs Services: kind knows from the scenario; existing finds out from the cluster */
   proxyKind?: 'kube-proxy' | 'cilium';
+  /**
+   * CPU of containers on a node read live (kind: `crictl stats` in the node container); without
+   * it the kubelet's cached resource metrics are used, with their own timestamps
+   */
+  readNodeCpu?: (node: string) => Promise<(refs: readonly ContainerRef[]) => CpuReading>;
   /** poll interval while waiting for the data plane (tests shorten it) */
   pollMs?: number;
   /** give up waiting for the data plane after this long */
@@ -262,17 +267,28 @@ export class KubeSession {
     let dnsFound = 0;
     let proxyCpu = 0;
     let proxyFound = 0;
+    const stamps: number[] = [];
+    const refs = [...dnsRefs, ...proxyRefs];
     for (const node of nodes) {
-      const text = await this.o.api.proxyNode(node, 'metrics/resource');
-      const d = containerCpuSeconds(text, dnsRefs);
-      const p = containerCpuSeconds(text, proxyRefs);
+      let read: (r: readonly ContainerRef[]) => CpuReading;
+      if (this.o.readNodeCpu) {
+        read = await this.o.readNodeCpu(node);
+      } else {
+        const text = await this.o.api.proxyNode(node, 'metrics/resource');
+        read = (r) => containerCpuSeconds(text, r);
+      }
+      const d = read(dnsRefs);
+      const p = read(proxyRefs);
       dnsCpu += d.seconds;
       dnsFound += d.found;
       proxyCpu += p.seconds;
       proxyFound += p.found;
+      const all = read(refs);
+      if (all.timeMs !== undefined) stamps.push(all.timeMs);
     }
-    if (dnsFound === 0) throw new MeasurementError('no CoreDNS CPU in the kubelets\' resource metrics', 'kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource');
+    if (dnsFound === 0) throw new MeasurementError('no CoreDNS CPU on the nodes', this.o.readNodeCpu ? 'crictl stats on the node' : 'kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource');
     const sample: ProviderSample = { time, dnsServerCpuSeconds: dnsCpu, ...(proxyFound ? { proxyCpuSeconds: proxyCpu } : {}) };
+    if (stamps.length) sample.cpuTime = Math.round(stamps.reduce((a, b) => a + b, 0) / stamps.length);
     const queries = await this.sumOverPods(dnsPods, COREDNS_PORT, 'coredns_dns_requests_total');
     if (queries !== undefined) sample.dnsServerQueries = queries;
     if (this.o.cluster.nodeLocalDNS) {
