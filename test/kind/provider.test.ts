@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { PrerequisiteError } from '../../src/core/errors.js';
 import { ClusterSpec } from '../../src/scenario/schema.js';
-import { KindProvider } from '../../src/providers/kind/provider.js';
+import { CPU_SOURCE_KIND, KindProvider } from '../../src/providers/kind/provider.js';
 import { REPO_ROOT } from '../../src/providers/kube/infra.js';
 import type { ProviderContext } from '../../src/providers/provider.js';
 import { FakeKubeApi, RecordingRunner } from './fakes.js';
@@ -44,7 +44,7 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
       `${k} version -o json`,
     ]);
     assert.equal(info.nameserver, '169.254.20.10', 'IPVS + NodeLocal: pods use the link-local cache');
-    assert.deepEqual(info.tools, { kind: 'kind v0.32.0 go1.25 linux/amd64', kubectl: 'v1.36.0', kubernetes: 'v1.36.1', nodeLocalDNS: '169.254.20.10' });
+    assert.deepEqual(info.tools, { kind: 'kind v0.32.0 go1.25 linux/amd64', kubectl: 'v1.36.0', kubernetes: 'v1.36.1', nodeLocalDNS: '169.254.20.10', cpuSource: CPU_SOURCE_KIND });
     // the files the commands use were written and parse
     const manifests = parseAllDocuments(readFileSync(join(wd, 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
     assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ['Namespace/discobench-t1', 'Deployment/disco-upstream', 'Service/disco-upstream', 'Deployment/disco-backend']);
