@@ -9,7 +9,12 @@ import { runLabels } from './labels.js';
  * endpoint is a real, answering backend pod (so kube-proxy programs the same number of rules the
  * scenario asks for, and traffic through a ClusterIP lands on a real server).
  */
-export const SLICE_MANAGER = 'discobench.io/manual';
+/**
+ * endpointslice.kubernetes.io/managed-by of our slices, so the EndpointSlice controller leaves
+ * them alone. A label value: no "/" (the apiserver rejects "discobench.io/manual"), in the style
+ * of the controllers' own "endpointslice-controller.k8s.io".
+ */
+export const SLICE_MANAGER = 'discobench.io';
 
 export interface ObjectContext {
   runId: string;
