@@ -8,8 +8,24 @@ export const TOOL_PACKAGES: Record<string, string> = {
   nft: 'nftables', ipset: 'ipset', ipvsadm: 'ipvsadm', conntrack: 'conntrack',
   unbound: 'unbound', 'unbound-control': 'unbound', nginx: 'nginx-light', dig: 'dnsutils',
   dnsperf: 'dnsperf', wrk: 'wrk', chromium: 'chromium', tcpdump: 'tcpdump',
-  kind: 'kind (https://kind.sigs.k8s.io)', kubectl: 'kubectl', helm: 'helm (https://helm.sh/docs/intro/install/)', docker: 'docker.io',
+  docker: 'docker.io',
 };
+
+/**
+ * Tools that are not Debian packages (kind, helm) or whose Debian package is far too old to talk
+ * to a current cluster (kubectl: bookworm's kubernetes-client is 1.20): their install pages.
+ */
+export const TOOL_INSTALL_PAGES: Record<string, string> = {
+  kind: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+  kubectl: 'https://kubernetes.io/docs/tasks/tools/',
+  helm: 'https://helm.sh/docs/intro/install/',
+};
+
+/** How to get a missing tool: its install page, else the Debian package that provides it. */
+export function installHint(name: string): string {
+  const page = TOOL_INSTALL_PAGES[name];
+  return page ? `install ${name}: ${page}` : `apt-get install ${TOOL_PACKAGES[name] ?? name}`;
+}
 
 /** A command that exited non-zero; its stderr is kept in the message. */
 export class CommandError extends DiscoError {
@@ -82,8 +98,7 @@ export async function haveTool(name: string): Promise<boolean> {
 }
 
 export function missingTool(name: string): PrerequisiteError {
-  const pkg = TOOL_PACKAGES[name] ?? name;
-  return new PrerequisiteError(`${name} not found`, `install it: apt-get install ${pkg} (or run: npm run setup)`);
+  return new PrerequisiteError(`${name} not found`, TOOL_INSTALL_PAGES[name] ? installHint(name) : `install it: ${installHint(name)} (or run: npm run setup)`);
 }
 
 export async function requireTools(names: readonly string[]): Promise<void> {

@@ -3,6 +3,9 @@ import type { Measurement, WorkloadContext } from '../workloads/workload.js';
 
 const INTERVAL_MS = 500;
 
+/** When a sample's CPU counters were true: their source's stamp, else the sampling instant. */
+const cpuTime = (s: ProviderSample): number => s.cpuTime ?? s.time;
+
 /**
  * CPU of the cluster DNS servers while the DNS workload runs, from the provider's cumulative
  * counters (local: /proc/<pid>/stat of each Unbound; kind: cAdvisor). The headline figure is
@@ -27,8 +30,11 @@ export class DnsServerCpu implements Measurement {
   private record(ctx: WorkloadContext, s: ProviderSample): void {
     const prev = this.samples[this.samples.length - 1]!;
     this.samples.push(s);
-    const dt = (s.time - prev.time) / 1000;
+    // rates over the instants the counters were read at (kubelet stats are cached: a scrape can
+    // repeat the last one, which is no interval at all, not an idle one)
+    const dt = (cpuTime(s) - cpuTime(prev)) / 1000;
     if (dt > 0) ctx.sink.point('dns.server.cpu', +((s.dnsServerCpuSeconds - prev.dnsServerCpuSeconds) / dt).toFixed(4), s.time);
+    if (dt > 0 && s.proxyCpuSeconds !== undefined && prev.proxyCpuSeconds !== undefined) ctx.sink.point('proxy.cpu', +((s.proxyCpuSeconds - prev.proxyCpuSeconds) / dt).toFixed(4), s.time);
   }
 
   async stop(ctx: WorkloadContext): Promise<void> {
@@ -43,7 +49,13 @@ export class DnsServerCpu implements Measurement {
     for (let i = 1; i < this.samples.length; i++) {
       const a = this.samples[i - 1]!;
       const b = this.samples[i]!;
-      if (!counted || (b.dnsServerQueries ?? 0) > (a.dnsServerQueries ?? 0)) activeMs += b.time - a.time;
+      // on the counters' own clock: a cached kubelet reading repeated by a scrape adds no time
+      if (!counted || (b.dnsServerQueries ?? 0) > (a.dnsServerQueries ?? 0)) activeMs += Math.max(0, cpuTime(b) - cpuTime(a));
+    }
+    if (first.cpuTime !== undefined && cpuTime(last) <= cpuTime(first)) ctx.log('dns-server-cpu: the CPU counters did not refresh during the DNS workload (kubelet stats are cached); no dns.server.cpu recorded');
+    const span = cpuTime(last) - cpuTime(first);
+    if (span > 0 && first.proxyCpuSeconds !== undefined && last.proxyCpuSeconds !== undefined) {
+      ctx.sink.set('proxy.cpu', +((last.proxyCpuSeconds - first.proxyCpuSeconds) / (span / 1000)).toFixed(4), this.samples.length - 1);
     }
     const queries = counted ? (last.dnsServerQueries ?? 0) - (first.dnsServerQueries ?? 0) : undefined;
     if (activeMs > 0) ctx.sink.set('dns.server.cpu', +(cpu / (activeMs / 1000)).toFixed(4), this.samples.length - 1);

@@ -49,3 +49,12 @@ export function isProxied(s: Service): boolean {
 export function serviceKey(s: Pick<Service, 'namespace' | 'name'>): string {
   return `${s.namespace}/${s.name}`;
 }
+
+/**
+ * The state as a provider that puts every Service into one namespace (existing) holds it: the
+ * same Services, each in `namespace` (kube-system's stay where they are). Names are unique
+ * across the model's namespaces (svc-i, headless-h, external-x), so nothing collides.
+ */
+export function inOneNamespace(state: ClusterState, namespace: string): ClusterState {
+  return { ...state, services: state.services.map((s) => (s.namespace === 'kube-system' ? s : { ...s, namespace })) };
+}

@@ -1,4 +1,4 @@
-import { CLUSTER_DOMAIN, KUBE_DNS_IP, endpointIP, serviceIP } from './addressing.js';
+import { CLUSTER_DOMAIN, GeneratedAddresses, KUBE_DNS_IP, endpointIP, serviceIP } from './addressing.js';
 import type { ClusterState, Service } from './cluster.js';
 import type { ServicesConfig } from '../scenario/schema.js';
 
@@ -28,14 +28,17 @@ export function kubeDnsService(dnsPodIPs: readonly string[]): Service {
   };
 }
 
-/** Generated ClusterIP Service i: port "http" 80 -> 8080 on endpointsPerService endpoints. */
-export function generatedService(i: number, spec: Pick<ServicesConfig, 'endpointsPerService' | 'namespaces'>): Service {
+/**
+ * Generated ClusterIP Service i: port "http" 80 -> 8080 on endpointsPerService endpoints.
+ * `addresses` skips ClusterIPs the cluster already gave to Services not ours.
+ */
+export function generatedService(i: number, spec: Pick<ServicesConfig, 'endpointsPerService' | 'namespaces'>, addresses?: GeneratedAddresses): Service {
   const n = spec.endpointsPerService;
   return {
     namespace: namespaceOf(i, spec.namespaces),
     name: `svc-${i}`,
     type: 'ClusterIP',
-    clusterIP: serviceIP(i),
+    clusterIP: serviceIP(i, addresses),
     ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
     endpoints: Array.from({ length: n }, (_, k) => ({ ip: endpointIP(i * n + k), ready: true })),
   };
@@ -69,9 +72,9 @@ export function externalNameService(x: number, spec: Pick<ServicesConfig, 'names
  * The whole cluster state a scenario's `services` block describes. kube-dns is included when the
  * provider runs the DNS pods itself (dnsPodIPs given); real clusters already have it.
  */
-export function generateServices(spec: ServicesConfig, dnsPodIPs: readonly string[] = []): ClusterState {
+export function generateServices(spec: ServicesConfig, dnsPodIPs: readonly string[] = [], addresses?: GeneratedAddresses): ClusterState {
   const services: Service[] = dnsPodIPs.length > 0 ? [kubeDnsService(dnsPodIPs)] : [];
-  for (let i = 0; i < spec.count; i++) services.push(generatedService(i, spec));
+  for (let i = 0; i < spec.count; i++) services.push(generatedService(i, spec, addresses));
   const offset = spec.count * spec.endpointsPerService;
   for (let h = 0; h < spec.headless; h++) services.push(headlessService(h, spec, offset));
   for (let x = 0; x < spec.externalName; x++) services.push(externalNameService(x, spec));

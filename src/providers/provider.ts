@@ -20,6 +20,16 @@ export interface ClusterInfo {
    * kube-dns Service like any other. Absent where the cluster already has kube-dns (kind, existing).
    */
   dnsPodIPs?: string[];
+  /**
+   * ClusterIPs the cluster had already allocated to Services not ours when it came up (kind,
+   * existing): generated Services skip them instead of failing with "already allocated".
+   */
+  allocatedClusterIPs?: string[];
+  /**
+   * When the provider puts every model Service into one namespace (existing), that namespace:
+   * DNS names are built from where the Services are, not from the model's bench-N.
+   */
+  servicesNamespace?: string;
   /** versions of the parts under test, for run.json environment.tools */
   tools: Record<string, string>;
 }
@@ -60,6 +70,11 @@ export interface ProviderSample {
   cacheHits?: number;
   cacheMisses?: number;
   proxyCpuSeconds?: number;
+  /**
+   * ms since epoch the CPU counters refer to, when not `time`: the kubelet's resource metrics are
+   * cached stats stamped by their last refresh. Rates must use these, not the scrape's clock.
+   */
+  cpuTime?: number;
 }
 
 export interface ProviderContext {
@@ -72,16 +87,40 @@ export interface ProviderContext {
 }
 
 /**
+ * What the variants sharing one cluster will ask of it at most, for providers that size the
+ * cluster up front (Cilium's load-balancing maps on kind). Computed from the scenario before up().
+ */
+export interface ClusterDemand {
+  /** ClusterIP Services with an address (initial plus churn's), the largest variant's */
+  proxiedServices: number;
+  /** ports per Service */
+  portsPerService: number;
+  /** endpoints per Service, the largest variant's */
+  endpointsPerService: number;
+}
+
+/** The demand of a group of variants that share one cluster configuration. */
+export function clusterDemand(scenarios: ReadonlyArray<{ services: { count: number; endpointsPerService: number }; workloads: { churn?: { create: number } } }>): ClusterDemand {
+  let proxiedServices = 0;
+  let endpointsPerService = 1;
+  for (const s of scenarios) {
+    proxiedServices = Math.max(proxiedServices, s.services.count + (s.workloads.churn?.create ?? 0));
+    endpointsPerService = Math.max(endpointsPerService, s.services.endpointsPerService);
+  }
+  return { proxiedServices, portsPerService: 1, endpointsPerService };
+}
+
+/**
  * One interface, three implementations (local, kind, existing). A provider instance drives one
  * cluster configuration from up() to down(); down() must be safe to call at any point, twice.
  */
 export interface Provider {
   readonly name: string;
   /** human-readable setup for --dry-run (for kind: the kind config and manifests); touches nothing */
-  describe(cluster: ClusterConfig): string[];
+  describe(cluster: ClusterConfig, demand?: ClusterDemand): string[];
   /** prerequisites only; throws PrerequisiteError (exit 4) naming what is missing */
   check(cluster: ClusterConfig): Promise<void>;
-  up(cluster: ClusterConfig): Promise<ClusterInfo>;
+  up(cluster: ClusterConfig, demand?: ClusterDemand): Promise<ClusterInfo>;
   /** makes the data plane and DNS match state; resolves once the rules are in place */
   applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport>;
   runAgent(req: AgentRequest): Promise<AgentOutput>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InterruptedError, PrerequisiteError } from '../core/errors.js';
 import { newRunId, utcStamp } from '../core/ids.js';
 import { providers } from '../providers/index.js';
-import type { Provider, ProviderContext } from '../providers/provider.js';
+import { clusterDemand, type Provider, type ProviderContext } from '../providers/provider.js';
 import type { RunResult } from '../results/model.js';
 import { RunWriter } from '../results/writer.js';
 import { clusterKey, expandVariants, type Variant } from '../scenario/expand.js';
@@ -54,7 +54,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const workDir = join(tmpdir(), `discobench-${runId}`);
   const pctx: ProviderContext = { runId, workDir, log: opts.log, options: { keep: opts.keep, context: opts.context, yes: opts.yes }, signal: opts.signal };
   const groups = groupByCluster(variants);
-  if (opts.dryRun) return { plan: describePlan(scenario, variants, groups.map((g) => factory(pctx).describe(g[0]!.scenario.cluster))) };
+  if (opts.dryRun) return { plan: describePlan(scenario, variants, groups.map((g) => factory(pctx).describe(g[0]!.scenario.cluster, clusterDemand(g.map((v) => v.scenario))))) };
 
   // every configuration is checked before anything is created; a matrix whose some
   // configurations can't run here (ipvs without ip_vs) runs the others and exits 4 at the end
@@ -113,7 +113,7 @@ async function runGroup(provider: Provider, group: Variant[], run: RunResult, wr
   const cluster = group[0]!.scenario.cluster;
   try {
     opts.log(`cluster: ${provider.name}, proxy ${cluster.proxy}${cluster.nodeLocalDNS ? ', NodeLocal DNSCache' : ''}`);
-    const info = await provider.up(cluster);
+    const info = await provider.up(cluster, clusterDemand(group.map((v) => v.scenario)));
     Object.assign(run.environment.tools, info.tools);
     for (const variant of group) {
       if (opts.signal.aborted) break;

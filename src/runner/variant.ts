@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { MetricSink } from '../metrics/sink.js';
 import type { ClusterState } from '../model/cluster.js';
+import { GeneratedAddresses } from '../model/addressing.js';
 import { generateServices } from '../model/generate.js';
 import type { ClusterInfo, Provider } from '../providers/provider.js';
 import type { VariantResult } from '../results/model.js';
@@ -30,7 +31,7 @@ export async function runVariant(r: VariantRun): Promise<VariantResult> {
   const sink = new MetricSink();
   const errors: string[] = [];
   const scenario = r.variant.scenario;
-  const state: ClusterState = generateServices(scenario.services, r.cluster.dnsPodIPs ?? []);
+  const state: ClusterState = generateServices(scenario.services, r.cluster.dnsPodIPs ?? [], new GeneratedAddresses(r.cluster.allocatedClusterIPs));
   const workDir = join(r.workDir, r.variant.id.replace(/[^\w.=,-]+/g, '_'));
   mkdirSync(workDir, { recursive: true });
   const ctx: WorkloadContext = { runId: r.runId, variantId: r.variant.id, scenario, provider: r.provider, cluster: r.cluster, state, sink, workDir, signal: r.signal, log: r.log };

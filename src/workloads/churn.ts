@@ -1,3 +1,4 @@
+import { GeneratedAddresses } from '../model/addressing.js';
 import { MeasurementError, messageOf } from '../core/errors.js';
 import { connectAgentArgs, readAwaitOutput, type ConnectAgentOutput, type ConnectAwaitInfo } from '../load/connect/contract.js';
 import { epochNow, pause } from '../load/connect/probe.js';
@@ -32,7 +33,7 @@ export class ChurnWorkload implements Workload {
   async run(ctx: WorkloadContext): Promise<void> {
     const spec = ctx.scenario.workloads.churn ?? ChurnSpec.parse({});
     const base = ctx.scenario.services.count;
-    const created: Service[] = Array.from({ length: spec.create }, (_, k) => generatedService(base + k, ctx.scenario.services));
+    const created: Service[] = Array.from({ length: spec.create }, (_, k) => generatedService(base + k, ctx.scenario.services, new GeneratedAddresses(ctx.cluster.allocatedClusterIPs)));
     const keys = created.map((s) => targetKey(serviceTarget(s)));
     const warmupMs = await this.calibrateWarmup(ctx, serviceTarget(created[0]!));
     // what one applyServices call costs here (proxy and DNS), with nothing to change

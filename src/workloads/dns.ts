@@ -2,6 +2,7 @@ import { MeasurementError } from '../core/errors.js';
 import { buildNames } from '../dns/names.js';
 import type { PodDnsConfig, PodDnsOption } from '../dns/pod-dns.js';
 import { defaultResolvConf } from '../dns/resolver/conf.js';
+import { inOneNamespace } from '../model/cluster.js';
 import { dnsAgentArgs, POD_RESOLV_CONF, readDnsOutput, type DnsAgentRequest } from '../load/dns/contract.js';
 import type { DnsWorkload } from '../scenario/schema.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
@@ -58,7 +59,9 @@ class DnsWorkloadImpl implements Workload {
     const spec = ctx.scenario.workloads.dns;
     if (!spec) return;
     const zone = ctx.cluster.clusterDomain;
-    const names = buildNames(ctx.state, spec.names, spec.distinctNames, NAMES_SEED, ctx.cluster.clientNamespace);
+    // names as the cluster holds the Services: the existing provider puts them all in its one namespace
+    const state = ctx.cluster.servicesNamespace ? inOneNamespace(ctx.state, ctx.cluster.servicesNamespace) : ctx.state;
+    const names = buildNames(state, spec.names, spec.distinctNames, NAMES_SEED, ctx.cluster.clientNamespace);
     const dns = podDnsConfig(ctx.cluster.nameserver, ctx.cluster.clientNamespace, zone, spec);
     const files = { names: names.join('\n') + '\n' };
     const args = dnsAgentArgs(dnsAgentRequest(ctx.cluster.nameserver, spec));

@@ -73,3 +73,15 @@ test('cleanKubeLeftovers: kind clusters disco-* (or the one run) and labelled na
   const noKind = await cleanKubeLeftovers('b', { runner: new RecordingRunner(undefined, ['kind']), kubeApi: () => new FakeKubeApi() });
   assert.deepEqual(noKind.skipped, ['kind clusters: kind not installed']);
 });
+
+test('cleanKubeLeftovers: labelled namespaces only in a kind-* context or the one named with --context NAME --yes', async () => {
+  const noKindClusters = () => new RecordingRunner((file, args) => (file === 'kind' && args[0] === 'get' ? { stdout: '' } : undefined));
+  const prod = new FakeKubeApi('prod');
+  await prod.apply(namespaceObject('discobench-a', 'a'));
+  const r = await cleanKubeLeftovers(undefined, { runner: noKindClusters(), kubeApi: () => prod });
+  assert.deepEqual(r.namespaces, []);
+  assert.ok(prod.objects.has('Namespace//discobench-a'), 'nothing deleted in a context that is not kind-*');
+  assert.match(r.skipped.join('\n'), /context prod: not a kind cluster.*clean --context prod --yes/);
+  const named = await cleanKubeLeftovers(undefined, { runner: noKindClusters(), kubeApi: () => prod, context: 'prod', yes: true });
+  assert.deepEqual(named.namespaces, ['prod/discobench-a']);
+});

@@ -54,6 +54,12 @@ export class FakeKubeApi implements KubeApi {
   async listNodes(): Promise<string[]> {
     return ['n1'];
   }
+  /** ClusterIPs of Services not kept in `objects` (the cluster's own, or someone else's) */
+  otherClusterIPs: string[] = [];
+  async listClusterIPs(): Promise<string[]> {
+    const ours = [...this.objects.values()].filter((o) => o.kind === 'Service').map((o) => String((o as { spec?: { clusterIP?: string } }).spec?.clusterIP ?? ''));
+    return [...this.otherClusterIPs, ...ours].filter((ip) => ip && ip !== 'None');
+  }
   async listPods(namespace: string, labelSelector: string): Promise<PodInfo[]> {
     return this.pods[`${namespace}/${labelSelector}`] ?? [];
   }

@@ -16,7 +16,7 @@ test('parser: escapes, +Inf/NaN, timestamps, comments, TYPE lines', () => {
     'z{le="+Inf",} 3',
   ].join('\n'));
   assert.equal(p.types.get('x_total'), 'counter');
-  assert.deepEqual(p.samples[0], { name: 'x_total', labels: { a: 'q"uote', b: 'back\\slash', c: 'new\nline' }, value: 12.5 });
+  assert.deepEqual(p.samples[0], { name: 'x_total', labels: { a: 'q"uote', b: 'back\\slash', c: 'new\nline' }, value: 12.5, timestampMs: 1700000000000 });
   assert.equal(p.samples[1]!.value, Infinity);
   assert.ok(Number.isNaN(p.samples[2]!.value));
   assert.deepEqual(p.samples[3]!.labels, { le: '+Inf' });
@@ -84,5 +84,5 @@ test('kubelet resource metrics: CPU seconds of the named containers only', () =>
     { namespace: 'kube-system', pod: 'coredns-a', container: 'coredns' },
     { namespace: 'kube-system', pod: 'coredns-b', container: 'coredns' },
   ]);
-  assert.deepEqual(r, { seconds: 20, found: 2 });
+  assert.deepEqual(r, { seconds: 20, found: 2, timeMs: 1700000000000 });
 });

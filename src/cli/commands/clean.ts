@@ -17,7 +17,9 @@ export function cleanCommand(): Command {
     .description('removes leftovers of interrupted runs (namespaces, rules, processes, kind clusters) by run id')
     .argument('[runIds...]', 'run ids (default: every leftover run)')
     .option('--local-only', 'only the local provider (skip kind clusters and labelled namespaces)')
-    .action(async (ids: string[], o: { localOnly?: boolean }) => {
+    .option('--context <name>', 'kubeconfig context to delete labelled namespaces in (not kind-*: needs --yes)')
+    .option('--yes', 'confirm --context when it is not a kind cluster')
+    .action(async (ids: string[], o: { localOnly?: boolean; context?: string; yes?: boolean }) => {
       const bad = ids.find((id) => !/^[0-9a-f]{8}$/.test(id));
       if (bad) throw new UsageError(`clean: "${bad}" is not a run id`, 'run ids are 8 hex digits, as in namespace names disco-<runId>-node');
       const targets = ids.length > 0 ? ids : await leftoverRunIds();
@@ -29,7 +31,7 @@ export function cleanCommand(): Command {
       if (o.localOnly || !(await kubeReachable())) return;
       const { cleanKubeLeftovers } = await import('../../providers/kube/cleanup.js');
       for (const id of ids.length > 0 ? ids : [undefined]) {
-        const report = await cleanKubeLeftovers(id);
+        const report = await cleanKubeLeftovers(id, { context: o.context, yes: o.yes });
         for (const c of report.kindClusters) process.stdout.write(`kind cluster ${c}: deleted\n`);
         for (const n of report.namespaces) process.stdout.write(`namespace ${n}: deleted\n`);
         for (const s of report.skipped) process.stdout.write(`skipped ${s}\n`);

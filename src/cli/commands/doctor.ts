@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { PrerequisiteError } from '../../core/errors.js';
-import { TOOL_PACKAGES, haveTool, run } from '../../core/exec.js';
+import { haveTool, installHint, run } from '../../core/exec.js';
 import { componentLines } from './components.js';
 
 interface Check {
@@ -12,7 +12,7 @@ interface Check {
 
 async function tool(name: string, why: string): Promise<Check> {
   const ok = await haveTool(name);
-  return { what: `${name} (${why})`, ok, fix: ok ? undefined : `apt-get install ${TOOL_PACKAGES[name] ?? name}` };
+  return { what: `${name} (${why})`, ok, fix: ok ? undefined : installHint(name) };
 }
 
 async function kernelModule(name: string, why: string): Promise<Check> {

@@ -22,13 +22,21 @@ export function defaultCli(): string[] {
 }
 
 /**
+ * The `serve-upstream` arguments for a listen address, zone and delay: one definition for the
+ * local provider's process and the kind provider's pod, so both see the same upstream.
+ */
+export function serveUpstreamArgs(o: Pick<UpstreamProcessOptions, 'listen' | 'zone' | 'delayMs'>): string[] {
+  return ['serve-upstream', '--listen', o.listen, '--zone', o.zone, '--delay', `${Math.round(o.delayMs)}ms`];
+}
+
+/**
  * Runs the upstream stand-in as its own process inside the upstream namespace (a socket bound by
  * this process would live in our namespace, not theirs), and resolves once it printed "ready".
  * Its pid is the server's own (ip netns exec execs node), for CPU sampling.
  */
 export async function startUpstreamProcess(o: UpstreamProcessOptions): Promise<ServerProcess> {
   const [file, ...pre] = o.cli ?? defaultCli();
-  const args = [...pre, 'serve-upstream', '--listen', o.listen, '--zone', o.zone, '--delay', `${Math.round(o.delayMs)}ms`];
+  const args = [...pre, ...serveUpstreamArgs(o)];
   const proc = startServerProcess('serve-upstream', spawnProcess(file!, args, { netns: o.netns }));
   try {
     await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? 10_000);

@@ -16,6 +16,9 @@ import { SessionProvider } from '../kube/session-provider.js';
 import { renderBackend } from '../kind/manifests.js';
 import { guardContext } from './guard.js';
 
+/** Where dns.server.cpu / proxy.cpu come from on an existing cluster, for run.json's environment. */
+export const CPU_SOURCE_KUBELET = "kubelet /metrics/resource (stats cached by the kubelet, refreshed every 10-15 s; rates use the samples' own timestamps, so a DNS window shorter than two refreshes has no figure)";
+
 export interface ExistingDeps {
   runner?: CommandRunner;
   /** the API client for a context ('' = kubeconfig's current one); tests pass a fake */
@@ -119,12 +122,14 @@ export class ExistingProvider extends SessionProvider implements Provider {
     const server = JSON.parse((await kubectl('version', '-o', 'json')).stdout || '{}') as { serverVersion?: { gitVersion?: string } };
     return {
       nameserver: dnsIP,
+      allocatedClusterIPs: await api.listClusterIPs(),
+      servicesNamespace: this.namespace,
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: this.namespace,
       clients: 64,
       dnsServer: 'coredns',
       nodeLocalDNS: false,
-      tools: { context: api.context, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
+      tools: { context: api.context, cpuSource: CPU_SOURCE_KUBELET, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
     };
   }
 

@@ -1,39 +1,23 @@
-import { CLUSTER_DOMAIN } from '../../model/addressing.js';
 import { EXTERNAL_ZONE } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
+import { serveUpstreamArgs } from '../../dns/server/upstream-process.js';
 import { fillTemplate, readInfra } from '../kube/infra.js';
 
 /** Fixed ClusterIP of the upstream stand-in, in 10.96.0.x next to kube-dns (never a generated Service's). */
 export const UPSTREAM_IP = '10.96.0.53';
-/** What the stand-in answers for every external name: TEST-NET-1, routes nowhere. */
-export const EXTERNAL_ANSWER_IP = '192.0.2.10';
+/** Port the stand-in listens on in its pod (unprivileged: the agent image runs as user node). */
+export const UPSTREAM_POD_PORT = 5353;
 
-/**
- * The stand-in's answer block. With an added delay it uses CoreDNS's erratic plugin (the only
- * stock way to delay answers), which answers A and AAAA itself; without, template answers A and
- * gives NODATA for AAAA, as a typical IPv4-only API host would.
- */
-function upstreamAnswer(delayMs: number): string {
-  const pad = (s: string) => s.split('\n').map((l) => `        ${l}`).join('\n');
-  if (delayMs > 0) return pad(`erratic {\n    delay 1 ${Math.round(delayMs)}ms\n}`);
-  return pad(`template IN A ${EXTERNAL_ZONE} {\n    answer "{{ .Name }} 60 IN A ${EXTERNAL_ANSWER_IP}"\n}\ntemplate IN AAAA ${EXTERNAL_ZONE} {\n    rcode NOERROR\n}`);
-}
-
-export function renderUpstream(namespace: string, runId: string, cluster: Pick<ClusterConfig, 'upstreamDelay'>): string {
+/** The upstream stand-in: `discobench serve-upstream` from the agent image, as on the local provider. */
+export function renderUpstream(namespace: string, runId: string, cluster: Pick<ClusterConfig, 'upstreamDelay'>, image: string): string {
+  const args = serveUpstreamArgs({ listen: `0.0.0.0:${UPSTREAM_POD_PORT}`, zone: EXTERNAL_ZONE, delayMs: cluster.upstreamDelay });
   return fillTemplate(readInfra('manifests', 'upstream.yaml.tmpl'), {
     __DISCO_NAMESPACE__: namespace,
     __DISCO_RUN_ID__: runId,
-    __DISCO_EXTERNAL_ZONE__: EXTERNAL_ZONE,
-    __DISCO_ANSWER__: upstreamAnswer(cluster.upstreamDelay),
+    __DISCO_AGENT_IMAGE__: image,
+    __DISCO_UPSTREAM_ARGS__: JSON.stringify(args),
+    __DISCO_UPSTREAM_PORT__: String(UPSTREAM_POD_PORT),
     __DISCO_UPSTREAM_IP__: UPSTREAM_IP,
-  });
-}
-
-/** CoreDNS's Corefile with external names forwarded to the stand-in (kind: its ClusterIP). */
-export function renderCoreDNSConfig(upstreamIP = UPSTREAM_IP): string {
-  return fillTemplate(readInfra('manifests', 'coredns-corefile.yaml.tmpl'), {
-    __DISCO_CLUSTER_DOMAIN__: CLUSTER_DOMAIN,
-    __DISCO_UPSTREAM_IP__: upstreamIP,
   });
 }
 

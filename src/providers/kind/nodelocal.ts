@@ -1,5 +1,5 @@
 import { parseAllDocuments, stringify } from 'yaml';
-import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
+import { CLUSTER_DOMAIN, KUBE_DNS_IP, KUBE_DNS_UPSTREAM_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import { fillTemplate, readInfra } from '../kube/infra.js';
 
@@ -21,6 +21,7 @@ export function nodeLocalPillars(proxy: ClusterConfig['proxy']): Record<string, 
     ',__PILLAR__DNS__SERVER__': ipvs ? '' : `,${KUBE_DNS_IP}`,
     ' __PILLAR__DNS__SERVER__': ipvs ? '' : ` ${KUBE_DNS_IP}`,
     __PILLAR__UPSTREAM__SERVERS__: ipvs ? KUBE_DNS_IP : CLUSTER_DNS_PILLAR,
+    __DISCO_KUBE_DNS_UPSTREAM_IP__: KUBE_DNS_UPSTREAM_IP,
     ...(ipvs ? { [CLUSTER_DNS_PILLAR]: KUBE_DNS_IP } : {}),
   };
 }

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterConfig } from '../../scenario/schema.js';
+import type { ClusterDemand } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { formatCommand } from '../kube/command.js';
 import { REPO_ROOT } from '../kube/infra.js';
 import { kindClusterName, runLabels, runNamespace } from '../kube/labels.js';
 import { helmInstallArgs, renderCiliumValues } from './cilium.js';
 import { nodeImage, renderKindConfig } from './config.js';
-import { renderBackend, renderCoreDNSConfig, renderUpstream } from './manifests.js';
+import { corednsConfigMapForUpstream } from './corefile.js';
+import { UPSTREAM_IP, renderBackend, renderUpstream } from './manifests.js';
 import { renderNodeLocalDNS } from './nodelocal.js';
 
 export const AGENT_DOCKERFILE = join(REPO_ROOT, 'infra', 'agent', 'Dockerfile');
@@ -17,11 +19,18 @@ export interface Step {
   title: string;
   /** file written into the run's work directory before the command */
   file?: { name: string; content: string };
+  /**
+   * a file made at run time from what the cluster says (`from`'s output through `transform`),
+   * written before the command: the cluster's own CoreDNS Corefile with one line changed
+   */
+  derive?: { from: { file: string; args: string[] }; name: string; transform(stdout: string): string; description: string };
   command?: { file: string; args: string[] };
 }
 
 export interface KindPlanInput {
   cluster: ClusterConfig;
+  /** what the variants will ask of the cluster (sizes Cilium's LB maps) */
+  demand?: ClusterDemand;
   runId: string;
   workDir: string;
   image?: string;
@@ -31,7 +40,7 @@ export interface KindPlanInput {
  * Everything up() does, in order, as data: --dry-run prints it, up() executes it, tests check
  * it. Files are written to the work directory so a failed step can be rerun by hand.
  */
-export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAGE }: KindPlanInput): Step[] {
+export function kindUpPlan({ cluster, demand, runId, workDir, image = DEFAULT_AGENT_IMAGE }: KindPlanInput): Step[] {
   const name = kindClusterName(runId);
   const ctx = `kind-${name}`;
   const ns = runNamespace(runId);
@@ -50,7 +59,7 @@ export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAG
   if (cilium) {
     steps.push({
       title: 'install Cilium with kube-proxy replacement',
-      file: { name: 'cilium-values.yaml', content: renderCiliumValues(name, cluster) },
+      file: { name: 'cilium-values.yaml', content: renderCiliumValues(name, cluster, demand) },
       command: { file: 'helm', args: helmInstallArgs(name, path('cilium-values.yaml')) },
     });
   }
@@ -59,17 +68,26 @@ export function kindUpPlan({ cluster, runId, workDir, image = DEFAULT_AGENT_IMAG
     { title: 'build the agent image', command: { file: 'docker', args: ['build', '-t', image, '-f', AGENT_DOCKERFILE, REPO_ROOT] } },
     { title: 'load the agent image into the nodes', command: { file: 'kind', args: ['load', 'docker-image', image, '--name', name] } },
     {
-      title: 'run namespace, upstream DNS stand-in, backend pods, CoreDNS forwarding to the stand-in',
+      title: 'run namespace, upstream DNS stand-in, backend pods',
       file: {
         name: 'manifests.yaml',
         content: [
           stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: runLabels(runId) } }),
-          renderUpstream(ns, runId, cluster),
+          renderUpstream(ns, runId, cluster, image),
           renderBackend(ns, runId, cluster.backends),
-          renderCoreDNSConfig(),
         ].join('---\n'),
       },
       command: kubectl('apply', '--server-side', '--force-conflicts', '-f', path('manifests.yaml')),
+    },
+    {
+      title: 'CoreDNS: the cluster\'s own Corefile, forwarding external names to the stand-in',
+      derive: {
+        from: kubectl('-n', 'kube-system', 'get', 'configmap', 'coredns', '-o', 'json'),
+        name: 'coredns.yaml',
+        transform: (stdout) => corednsConfigMapForUpstream(stdout, UPSTREAM_IP),
+        description: `kube-system/coredns as this Kubernetes version wrote it, with only "forward . /etc/resolv.conf" changed to "forward . ${UPSTREAM_IP}"`,
+      },
+      command: kubectl('apply', '--server-side', '--force-conflicts', '-f', path('coredns.yaml')),
     },
     { title: 'CoreDNS replicas', command: kubectl('-n', 'kube-system', 'scale', 'deployment/coredns', `--replicas=${cluster.dnsReplicas}`) },
     { title: 'restart CoreDNS on the new Corefile', command: kubectl('-n', 'kube-system', 'rollout', 'restart', 'deployment/coredns') },
@@ -100,6 +118,7 @@ export function describePlan(steps: readonly Step[], workDir: string): string[] 
   steps.forEach((s, i) => {
     const lines = [`# ${i + 1}. ${s.title}`];
     if (s.file) lines.push(`# file ${join(workDir, s.file.name)}:`, s.file.content.trimEnd());
+    if (s.derive) lines.push(`$ ${formatCommand(s.derive.from)}`, `# file ${join(workDir, s.derive.name)}: ${s.derive.description}`);
     if (s.command) lines.push(`$ ${formatCommand(s.command)}`);
     out.push(lines.join('\n'));
   });

@@ -4,7 +4,7 @@ import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
+import type { ClusterDemand, ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
@@ -15,6 +15,7 @@ import { CILIUM_VERSION } from './cilium.js';
 import { kubeletClusterDNS } from './config.js';
 import { describePlan, kindDownCommand, kindUpPlan } from './plan.js';
 import { countRulesInNode } from './rules.js';
+import { criCpuSeconds } from '../kube/resource-metrics.js';
 
 export interface KindDeps {
   runner?: CommandRunner;
@@ -29,6 +30,17 @@ const INSTALL_HINTS: Record<string, string> = {
   docker: 'install Docker Engine (apt-get install docker.io) and start it',
   helm: 'install helm (needed for Cilium): https://helm.sh/docs/intro/install/',
 };
+
+/**
+ * cluster.iptablesBackend picks legacy or nft for the local provider; a kind node image decides
+ * for itself (its iptables wrapper follows whatever rules the host's kernel already holds), so
+ * on kind the setting is not applied, and describe() and up() say so instead of ignoring it.
+ */
+export const IPTABLES_BACKEND_NOTE = (cluster: Pick<ClusterConfig, 'iptablesBackend'>): string =>
+  `cluster.iptablesBackend=${cluster.iptablesBackend} is not applied on kind: the node image chooses the iptables backend itself (iptables-wrapper)`;
+
+/** Where dns.server.cpu / proxy.cpu come from on kind, for run.json's environment. */
+export const CPU_SOURCE_KIND = 'crictl stats in each node (cgroup counters read live by containerd at every sample, 500 ms)';
 
 /** Checks a tool by running its version command through the seam; ENOENT -> exit 4 with a hint. */
 async function requireTool(runner: CommandRunner, file: string, args: string[]): Promise<string> {
@@ -61,10 +73,10 @@ export class KindProvider extends SessionProvider implements Provider {
     return kindClusterName(this.ctx.runId);
   }
 
-  describe(cluster: ClusterConfig): string[] {
-    const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
+  describe(cluster: ClusterConfig, demand?: ClusterDemand): string[] {
+    const steps = kindUpPlan({ cluster, demand, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     const header = `kind cluster ${this.clusterName} (context kind-${this.clusterName}); ${cluster.proxy === 'cilium' ? `Cilium ${CILIUM_VERSION} replacing kube-proxy` : `kube-proxy in ${cluster.proxy} mode`}; NodeLocal DNSCache ${cluster.nodeLocalDNS ? 'on' : 'off'}`;
-    const out = [header, ...describePlan(steps, this.ctx.workDir)];
+    const out = [header, ...(cluster.proxy !== 'cilium' ? [`# ${IPTABLES_BACKEND_NOTE(cluster)}`] : []), ...describePlan(steps, this.ctx.workDir)];
     if (!this.ctx.options.keep) out.push(`# afterwards\n$ ${[kindDownCommand(this.ctx.runId).file, ...kindDownCommand(this.ctx.runId).args].join(' ')}`);
     return out;
   }
@@ -84,13 +96,18 @@ export class KindProvider extends SessionProvider implements Provider {
     }
   }
 
-  async up(cluster: ClusterConfig): Promise<ClusterInfo> {
+  async up(cluster: ClusterConfig, demand?: ClusterDemand): Promise<ClusterInfo> {
     await mkdir(this.ctx.workDir, { recursive: true });
-    const steps = kindUpPlan({ cluster, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
+    if (cluster.proxy !== 'cilium') this.ctx.log(`kind: ${IPTABLES_BACKEND_NOTE(cluster)}`);
+    const steps = kindUpPlan({ cluster, demand, runId: this.ctx.runId, workDir: this.ctx.workDir, image: this.deps.image });
     for (const step of steps) {
       if (this.ctx.signal?.aborted) throw new InterruptedError('interrupted while creating the kind cluster');
       this.ctx.log(`kind: ${step.title}`);
       if (step.file) await writeFile(join(this.ctx.workDir, step.file.name), step.file.content);
+      if (step.derive) {
+        const out = await this.runner.run(step.derive.from.file, step.derive.from.args, { signal: this.ctx.signal });
+        await writeFile(join(this.ctx.workDir, step.derive.name), step.derive.transform(out.stdout));
+      }
       if (step.command) {
         if (step.command.file === 'kind' && step.command.args[0] === 'create') this.created = true;
         await this.runner.run(step.command.file, step.command.args, { signal: this.ctx.signal });
@@ -114,9 +131,15 @@ export class KindProvider extends SessionProvider implements Provider {
       image: this.deps.image ?? DEFAULT_AGENT_IMAGE,
       log: this.ctx.log,
       countRules: () => countRulesInNode(this.runner, controlPlane, cluster.proxy, context),
+      // live cgroup counters from containerd, not the kubelet's stats cached for 10-15 s
+      readNodeCpu: async (node) => {
+        const out = await this.runner.run('docker', ['exec', node, 'crictl', 'stats', '-o', 'json'], { signal: this.ctx.signal });
+        return (refs) => criCpuSeconds(out.stdout, refs);
+      },
     });
     return {
       nameserver: kubeletClusterDNS(cluster) ?? KUBE_DNS_IP,
+      allocatedClusterIPs: await api.listClusterIPs(),
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: 'bench-0',
       clients: 64,
@@ -139,6 +162,7 @@ export class KindProvider extends SessionProvider implements Provider {
     }
     if (cluster.proxy === 'cilium') tools.cilium = CILIUM_VERSION;
     if (cluster.nodeLocalDNS) tools.nodeLocalDNS = NODE_LOCAL_DNS_IP;
+    tools.cpuSource = CPU_SOURCE_KIND;
     return tools;
   }
 

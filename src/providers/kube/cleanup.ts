@@ -1,4 +1,5 @@
-import { PrerequisiteError } from '../../core/errors.js';
+import { PrerequisiteError, UsageError } from '../../core/errors.js';
+import { guardContext } from '../existing/guard.js';
 import { connectKube, type KubeApiFactory } from './connect.js';
 import { execRunner, type CommandRunner } from './command.js';
 import { kindClusterName, runSelector } from './labels.js';
@@ -14,12 +15,17 @@ export interface KubeCleanReport {
 export interface CleanDeps {
   runner?: CommandRunner;
   kubeApi?: KubeApiFactory;
+  /** as for the existing provider: a context other than kind-* only when named with yes */
+  context?: string;
+  yes?: boolean;
 }
 
 /**
  * Leftovers of interrupted kind/existing runs: kind clusters named disco-<runId> (all disco-*
- * without a run id) and namespaces labelled by discobench in the current kubeconfig context.
- * Only what carries our name or label is touched.
+ * without a run id) and namespaces labelled by discobench in the kubeconfig's context. Only what
+ * carries our name or label is touched, and only in a context the existing provider would run in
+ * (kind-*, or the one named with --context NAME --yes): a label is no licence to delete
+ * namespaces in whatever cluster the kubeconfig happens to point at.
  */
 export async function cleanKubeLeftovers(runId?: string, deps: CleanDeps = {}): Promise<KubeCleanReport> {
   const runner = deps.runner ?? execRunner;
@@ -36,7 +42,14 @@ export async function cleanKubeLeftovers(runId?: string, deps: CleanDeps = {}): 
     report.skipped.push(`kind clusters: ${err instanceof PrerequisiteError ? 'kind not installed' : (err as Error).message}`);
   }
   try {
-    const api = await (deps.kubeApi ?? connectKube)();
+    const api = await (deps.kubeApi ?? connectKube)(deps.context);
+    try {
+      guardContext(api.context, { context: deps.context, yes: deps.yes });
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      report.skipped.push(`labelled namespaces in context ${api.context}: not a kind cluster; to clean there: clean --context ${api.context} --yes`);
+      return report;
+    }
     for (const ns of await api.listNamespaces(runSelector(runId))) {
       await api.remove(namespaceObject(ns, runId ?? ''));
       report.namespaces.push(`${api.context}/${ns}`);

@@ -122,6 +122,11 @@ export class ClientNodeApi implements KubeApi {
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
+  async listClusterIPs(): Promise<string[]> {
+    const list = await this.core.listServiceForAllNamespaces();
+    return list.items.flatMap((s) => s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])).filter((ip) => ip && ip !== 'None');
+  }
+
   async listPods(namespace: string, labelSelector: string): Promise<PodInfo[]> {
     const list = await this.core.listNamespacedPod({ namespace, labelSelector });
     return list.items.map(podInfo);

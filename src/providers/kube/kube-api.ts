@@ -32,6 +32,8 @@ export interface KubeApi {
   remove(obj: KubernetesObject): Promise<void>;
   listNamespaces(labelSelector: string): Promise<string[]>;
   listNodes(): Promise<string[]>;
+  /** every ClusterIP allocated in the cluster (all namespaces, all families; no None/empty) */
+  listClusterIPs(): Promise<string[]>;
   listPods(namespace: string, labelSelector: string): Promise<PodInfo[]>;
   deletePods(namespace: string, labelSelector: string): Promise<void>;
   jobStatus(namespace: string, name: string): Promise<JobStatus>;

@@ -9,8 +9,12 @@ import { runLabels } from './labels.js';
  * endpoint is a real, answering backend pod (so kube-proxy programs the same number of rules the
  * scenario asks for, and traffic through a ClusterIP lands on a real server).
  */
-// a label value: no slash (the API server rejects 'discobench.io/manual' with 422)
-export const SLICE_MANAGER = 'manual.discobench.io';
+/**
+ * endpointslice.kubernetes.io/managed-by of our slices, so the EndpointSlice controller leaves
+ * them alone. A label value: no "/" (the apiserver rejects "discobench.io/manual"), in the style
+ * of the controllers' own "endpointslice-controller.k8s.io".
+ */
+export const SLICE_MANAGER = 'discobench.io';
 
 export interface ObjectContext {
   runId: string;
@@ -18,11 +22,6 @@ export interface ObjectContext {
   namespaceOf(svc: Service): string;
   /** the real backend pod IPs the model's endpoint addresses are mapped onto */
   backendIPs: readonly string[];
-  /**
-   * where a model endpoint address really answers; default: onto a backend pod (backendFor).
-   * The local provider's backends answer on the model's addresses themselves.
-   */
-  endpointAddress?(modelIP: string): string;
 }
 
 /** Model endpoint address -> a backend pod IP, stable and spread: index in the pool mod pods. */
@@ -56,7 +55,7 @@ export function endpointSliceObject(s: Service, ctx: ObjectContext): KubernetesO
   const seen = new Set<string>();
   const endpoints: Array<Record<string, unknown>> = [];
   for (const e of s.endpoints) {
-    const ip = ctx.endpointAddress ? ctx.endpointAddress(e.ip) : backendFor(e.ip, ctx.backendIPs);
+    const ip = backendFor(e.ip, ctx.backendIPs);
     // Two model endpoints on one pod would be one endpoint to kube-proxy anyway; keep it explicit.
     if (seen.has(ip) && !e.hostname) continue;
     seen.add(ip);

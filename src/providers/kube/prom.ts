@@ -7,6 +7,8 @@ export interface PromSample {
   name: string;
   labels: Record<string, string>;
   value: number;
+  /** ms since epoch when the exporter stamped the sample (the kubelet does: its stats are cached) */
+  timestampMs?: number;
 }
 
 export interface PromText {
@@ -78,7 +80,8 @@ export function parsePrometheus(text: string): PromText {
       let rest = nameEnd;
       if (line[nameEnd] === '{') [labels, rest] = parseLabels(line, nameEnd);
       const fields = line.slice(rest).trim().split(/\s+/);
-      samples.push({ name, labels, value: parseValue(fields[0] ?? '') });
+      const ts = fields[1] !== undefined ? Number(fields[1]) : undefined;
+      samples.push({ name, labels, value: parseValue(fields[0] ?? ''), ...(ts !== undefined && Number.isFinite(ts) ? { timestampMs: ts } : {}) });
     } catch (err) {
       throw new Error(`metrics line ${n + 1}: ${(err as Error).message}: ${line.slice(0, 120)}`);
     }

@@ -1,11 +1,29 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { isProxied, serviceKey, type ClusterState, type Service } from '../../model/cluster.js';
+import { MeasurementError } from '../../core/errors.js';
 import { mapLimit, withRetry } from './concurrency.js';
-import type { KubeApi } from './kube-api.js';
+import { apiStatus, type KubeApi } from './kube-api.js';
 import { endpointSliceObject, namespaceObject, serviceObject, type ObjectContext } from './objects.js';
 
 /** API writes in flight: enough to create thousands of objects quickly, few enough not to be throttled. */
 export const API_CONCURRENCY = 32;
+
+/**
+ * A ClusterIP taken after up() listed the cluster's allocations (someone else's Service created
+ * meanwhile) fails with 422 "provided IP is already allocated": not retryable, and worth saying
+ * in plain words which address and Service.
+ */
+export function explainApplyError(err: unknown, obj: KubernetesObject): unknown {
+  const body = String((err as { body?: unknown })?.body ?? (err as Error)?.message ?? '');
+  if (apiStatus(err) === 422 && /already allocated/i.test(body)) {
+    const ip = String((obj as { spec?: { clusterIP?: string } }).spec?.clusterIP ?? '?');
+    return new MeasurementError(
+      `ClusterIP ${ip} of Service ${obj.metadata?.namespace}/${obj.metadata?.name} is already allocated to another Service`,
+      'a Service was created with a dynamic ClusterIP after the run listed the cluster\'s allocations; rerun (the next run skips it)',
+    );
+  }
+  return err;
+}
 
 /** Namespaces every API server has: never applied (or labelled as ours, which cleanup deletes). */
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -18,6 +36,9 @@ interface Applied {
 export interface WriteResult {
   changed: number;
   removed: number;
+  /** the objects written and deleted */
+  changedObjects: KubernetesObject[];
+  removedObjects: KubernetesObject[];
   /** changed or removed Services that the proxy programs (not ExternalName, not headless) */
   proxiedChanges: number;
   /** unix seconds when the last write was acknowledged */
@@ -58,14 +79,21 @@ export class ServiceWriter {
     const changedKeys = new Set(changed.map(([k]) => k));
     const proxiedChanges = services.filter((s) => isProxied(s) && changedKeys.has(serviceKey(s))).length + removed.length;
     await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
-      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj));
+      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj)).catch((err: unknown) => Promise.reject(explainApplyError(err, obj)));
       this.applied.set(k, d);
     });
     await mapLimit(removed, API_CONCURRENCY, async ([k, d]) => {
       for (const obj of [...d.objects].reverse()) await withRetry(() => this.o.api.remove(obj));
       this.applied.delete(k);
     });
-    return { changed: changed.length, removed: removed.length, proxiedChanges, writtenAt: Date.now() / 1000 };
+    return {
+      changed: changed.length,
+      removed: removed.length,
+      changedObjects: changed.flatMap(([, d]) => d.objects),
+      removedObjects: removed.flatMap(([, d]) => d.objects),
+      proxiedChanges,
+      writtenAt: Date.now() / 1000,
+    };
   }
 }
 

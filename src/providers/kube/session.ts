@@ -10,10 +10,12 @@ import type { KubeApi, PodInfo } from './kube-api.js';
 import { isClusterOwned, type ObjectContext } from './objects.js';
 import { ServiceWriter } from './service-writer.js';
 
-export { API_CONCURRENCY } from './service-writer.js';
+export { API_CONCURRENCY, explainApplyError } from './service-writer.js';
 import { parsePrometheus, sumOf } from './prom.js';
+import { ciliumFrontends, ciliumHolds, expectedFrontends } from './cilium-datapath.js';
 import { ciliumSnapshot, kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween, type ProxySnapshot, type SyncFigure } from './proxy-metrics.js';
-import { containerCpuSeconds, type ContainerRef } from './resource-metrics.js';
+import { containerCpuSeconds, type ContainerRef, type CpuReading } from './resource-metrics.js';
+
 
 export const KUBE_PROXY_PORT = 10249;
 export const CILIUM_PORT = 9962;
@@ -51,6 +53,11 @@ export interface SessionOptions {
   restartProxyForFullSync?: boolean;
   /** who programs Services: kind knows from the scenario; existing finds out from the cluster */
   proxyKind?: 'kube-proxy' | 'cilium';
+  /**
+   * CPU of containers on a node read live (kind: `crictl stats` in the node container); without
+   * it the kubelet's cached resource metrics are used, with their own timestamps
+   */
+  readNodeCpu?: (node: string) => Promise<(refs: readonly ContainerRef[]) => CpuReading>;
   /** poll interval while waiting for the data plane (tests shorten it) */
   pollMs?: number;
   /** give up waiting for the data plane after this long */
@@ -98,19 +105,21 @@ export class KubeSession {
     const maxEndpoints = Math.max(1, ...services.map((s) => s.endpoints.length));
     const ctx: ObjectContext = { runId: this.o.runId, namespaceOf: this.o.namespaceOf, backendIPs: await this.ensureBackends(maxEndpoints) };
     const before = await this.scrapeProxies();
-    const { changed, removed, proxiedChanges, writtenAt } = await this.writer.write(services, ctx, opts);
+    const { changed, removed, changedObjects, removedObjects, proxiedChanges, writtenAt } = await this.writer.write(services, ctx, opts);
     this.o.log(`kube: ${changed} Services written, ${removed} deleted; waiting for the data plane`);
 
     let figure: SyncFigure | undefined;
-    if (proxiedChanges === 0 && !opts.full) {
+    if (this.cilium && (proxiedChanges > 0 || opts.full)) {
+      // time the datapath directly: until every agent holds every changed frontend
+      const want = expectedFrontends(changedObjects);
+      const gone = [...expectedFrontends(removedObjects).keys()];
+      figure = await this.waitCiliumDatapath(want, gone, writtenAt);
+    } else if (proxiedChanges === 0 && !opts.full) {
       // nothing the proxy programs changed (ExternalName, headless): no sync to wait for or time
       this.o.log('kube: no proxied Service changed; no sync to time');
     } else if (before.size === 0) {
       // e.g. kube-proxy's metrics bound to 127.0.0.1 (the default outside kind's config here)
       this.o.log(`kube: no ${this.cilium ? 'Cilium agent' : 'kube-proxy'} metrics reachable through the API server; sync time not measured`);
-    } else if (this.cilium) {
-      const after = await this.waitCilium(before, proxiedChanges);
-      figure = after && slowest(after.map((a) => syncBetween(before.get(a.pod), a, 'full')));
     } else {
       let after = await this.waitKubeProxy(writtenAt, before.size);
       if (opts.full && this.o.restartProxyForFullSync) {
@@ -123,7 +132,7 @@ export class KubeSession {
         figure = slowest(after.map((a) => syncBetween(before.get(a.pod), a, opts.full ? 'full' : 'partial')));
       }
     }
-    if (figure) this.o.log(`kube: sync ${figure.durationMs.toFixed(1)} ms (${figure.source}, ${figure.syncs} sync(s))`);
+    if (figure) this.o.log(`kube: sync ${figure.durationMs.toFixed(1)} ms (${figure.source === 'cilium' ? `Cilium datapath polled, resolution ${figure.maxBoundMs} ms` : `${figure.source}, ${figure.syncs} sync(s)`})`);
     else this.o.log('kube: the proxy reported no sync duration for this change; none recorded');
     const rules = await this.countRules();
     return { kind: opts.full ? 'full' : 'partial', durationMs: figure?.durationMs ?? Number.NaN, rules: rules ?? Number.NaN };
@@ -170,21 +179,25 @@ export class KubeSession {
   }
 
   /**
-   * Until every Cilium agent has observed `changes` service implementations since `before`;
-   * without the metric (renamed or disabled) it says so and records nothing.
+   * Until every Cilium agent's service table holds `want` (frontend -> backends) and none of
+   * `gone`: the time from the last API write to the first poll that finds it everywhere. Its
+   * resolution is one poll round (an exec per agent), reported as the figure's maxBoundMs.
    */
-  private async waitCilium(before: Map<string, ProxySnapshot>, changes: number): Promise<ProxySnapshot[] | undefined> {
+  private async waitCiliumDatapath(want: ReadonlyMap<string, number>, gone: readonly string[], writtenAt: number): Promise<SyncFigure> {
     const deadline = Date.now() + (this.o.programTimeoutMs ?? 15 * 60_000);
     for (;;) {
-      const snaps = [...(await this.scrapeProxies()).values()];
-      if (snaps.length > 0 && snaps.every((s) => !s.implementationDelay)) {
-        this.o.log('kube: cilium_service_implementation_delay not exported; Cilium sync time not measured');
-        return undefined;
+      const roundStart = Date.now();
+      const pods = await this.proxyPods();
+      let all = pods.length > 0;
+      for (const pod of pods) {
+        if (!all) break;
+        const out = await this.o.runner.run('kubectl', ['--context', this.o.api.context, '-n', 'kube-system', 'exec', pod.name, '-c', 'cilium-agent', '--', 'cilium-dbg', 'service', 'list', '-o', 'json']);
+        all = ciliumHolds(ciliumFrontends(out.stdout), want, gone);
       }
-      const done = snaps.length > 0 && snaps.every((s) => (s.implementationDelay?.count ?? 0) - (before.get(s.pod)?.implementationDelay?.count ?? 0) >= changes);
-      if (done) return snaps;
-      if (Date.now() > deadline) throw new MeasurementError('Cilium did not program the Services in time', 'kubectl -n kube-system exec ds/cilium -- cilium-dbg status');
-      await sleep(this.o.pollMs ?? 500);
+      const now = Date.now();
+      if (all) return { durationMs: Math.max(0, now - writtenAt * 1000), syncs: 1, source: 'cilium', maxBoundMs: now - roundStart };
+      if (now > deadline) throw new MeasurementError('Cilium did not program the Services in time', 'kubectl -n kube-system exec ds/cilium -- cilium-dbg service list');
+      await sleep(this.o.pollMs ?? 200);
     }
   }
 
@@ -208,17 +221,28 @@ export class KubeSession {
     let dnsFound = 0;
     let proxyCpu = 0;
     let proxyFound = 0;
+    const stamps: number[] = [];
+    const refs = [...dnsRefs, ...proxyRefs];
     for (const node of nodes) {
-      const text = await this.o.api.proxyNode(node, 'metrics/resource');
-      const d = containerCpuSeconds(text, dnsRefs);
-      const p = containerCpuSeconds(text, proxyRefs);
+      let read: (r: readonly ContainerRef[]) => CpuReading;
+      if (this.o.readNodeCpu) {
+        read = await this.o.readNodeCpu(node);
+      } else {
+        const text = await this.o.api.proxyNode(node, 'metrics/resource');
+        read = (r) => containerCpuSeconds(text, r);
+      }
+      const d = read(dnsRefs);
+      const p = read(proxyRefs);
       dnsCpu += d.seconds;
       dnsFound += d.found;
       proxyCpu += p.seconds;
       proxyFound += p.found;
+      const all = read(refs);
+      if (all.timeMs !== undefined) stamps.push(all.timeMs);
     }
-    if (dnsFound === 0) throw new MeasurementError('no CoreDNS CPU in the kubelets\' resource metrics', 'kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource');
+    if (dnsFound === 0) throw new MeasurementError('no CoreDNS CPU on the nodes', this.o.readNodeCpu ? 'crictl stats on the node' : 'kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource');
     const sample: ProviderSample = { time, dnsServerCpuSeconds: dnsCpu, ...(proxyFound ? { proxyCpuSeconds: proxyCpu } : {}) };
+    if (stamps.length) sample.cpuTime = Math.round(stamps.reduce((a, b) => a + b, 0) / stamps.length);
     const queries = await this.sumOverPods(dnsPods, COREDNS_PORT, 'coredns_dns_requests_total');
     if (queries !== undefined) sample.dnsServerQueries = queries;
     if (this.o.cluster.nodeLocalDNS) {

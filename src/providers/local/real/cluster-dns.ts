@@ -1,13 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { componentOf, pinnedVersion } from '../../../components/catalog.js';
 import { parseAllDocuments } from 'yaml';
-import { MeasurementError } from '../../../core/errors.js';
+import { MeasurementError, PrerequisiteError } from '../../../core/errors.js';
 import { run } from '../../../core/exec.js';
 import { processCpuSeconds } from '../../../dns/server/process.js';
 import { nodeLocalNotrackRules } from '../../../dns/server/unbound.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../../model/addressing.js';
 import type { ClusterConfig } from '../../../scenario/schema.js';
-import { renderCoreDNSConfig } from '../../kind/manifests.js';
+import { forwardToUpstream } from '../../kind/corefile.js';
 import { nodeLocalPillars } from '../../kind/nodelocal.js';
 import { fillTemplate, readInfra } from '../../kube/infra.js';
 import { parsePrometheus, sumOf } from '../../kube/prom.js';
@@ -29,13 +32,42 @@ function corefileOf(configMapYaml: string, name: string): string {
 }
 
 /**
- * The kind provider's Corefile (kubeadm's, external names to the upstream stand-in), with the
- * kubernetes plugin pointed at the run's API server by kubeconfig, as a CoreDNS outside a pod
- * must be; nothing else differs.
+ * kubeadm's CoreDNS Corefile of the pinned Kubernetes version, read from that version's source
+ * in the Go module cache (npm run setup downloads it to build kube-apiserver), with the cluster
+ * domain filled in as kubeadm's template does.
+ */
+export function kubeadmCorefile(domain = CLUSTER_DOMAIN): string {
+  const version = pinnedVersion(componentOf('kube-apiserver'));
+  let modcache = process.env.GOMODCACHE;
+  if (!modcache) {
+    try {
+      modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+    } catch {
+      modcache = join(homedir(), 'go', 'pkg', 'mod');
+    }
+  }
+  const file = join(modcache, `k8s.io/kubernetes@${version}`, 'cmd/kubeadm/app/phases/addons/dns/manifests.go');
+  if (!existsSync(file)) throw new PrerequisiteError(`kubeadm's CoreDNS manifest of Kubernetes ${version} is not in the Go module cache (${file})`, 'run npm run setup, which downloads the pinned modules');
+  const m = /CoreDNSConfigMap = `([^`]*)`/.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`${file}: no CoreDNSConfigMap`);
+  // Go templates: "{{-" trims the whitespace before it; the if holds for a non-empty domain
+  const rendered = m[1]!
+    .replace(/\s*\{\{- if \.DNSDomain \}\}/g, '')
+    .replace(/\s*\{\{- end \}\}/g, '')
+    .replace(/\{\{ \.DNSDomain \}\}/g, domain);
+  if (/\{\{/.test(rendered)) throw new Error(`${file}: template constructs this renderer does not know: ${/\{\{[^}]*\}\}/.exec(rendered)?.[0]}`);
+  return corefileOf(rendered, 'coredns');
+}
+
+/**
+ * The cluster DNS Corefile of the local provider: kubeadm's (the pinned version's, as a stock
+ * cluster runs it) with the one change the kind provider makes (external names to the upstream
+ * stand-in, never the host's resolver), and the kubernetes plugin pointed at the run's API
+ * server by kubeconfig, as a CoreDNS outside a pod must be.
  */
 export function clusterCorefile(kubeconfig: string): string {
-  const text = corefileOf(renderCoreDNSConfig(UPSTREAM_IP), 'coredns');
-  const out = text.replace(/^(\s*)kubernetes ([^\n{]*)\{\n/m, (_m, indent: string, zones: string) => `${indent}kubernetes ${zones}{\n${indent}    kubeconfig ${kubeconfig}\n`);
+  const text = forwardToUpstream(kubeadmCorefile(), UPSTREAM_IP);
+  const out = text.replace(/^(\s*)kubernetes ([^\n{]*)\{\n(\s*)/m, (_m, indent: string, zones: string, inner: string) => `${indent}kubernetes ${zones}{\n${inner}kubeconfig ${kubeconfig}\n${inner}`);
   if (out === text) throw new Error('the CoreDNS Corefile has no kubernetes block');
   return out;
 }
