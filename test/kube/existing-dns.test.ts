@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../../src/providers/kube/infra.js';
 import type { AgentRequest, ClusterInfo, Provider } from '../../src/providers/provider.js';
 import { ScenarioSpec } from '../../src/scenario/schema.js';
 import { dnsWorkload } from '../../src/workloads/dns.js';
+import { renderPodResolvConf } from '../../src/dns/pod-dns.js';
 import { withControlPlane, type ControlPlane } from './control-plane.js';
 import { clientFor, kubectl } from './kubectl.js';
 
@@ -55,6 +56,12 @@ function localAgents(dir: string, dnsPort: number): Pick<Provider, 'runAgent'> {
       for (const [name, text] of Object.entries(req.files ?? {})) writeFileSync(join(dir, name), text);
       const i = args.indexOf('--server');
       args[i + 1] = `127.0.0.1:${dnsPort}`;
+      // the pod's own resolv.conf, as a provider renders it from the request's pod DNS config
+      const rc = args.indexOf('--resolv-conf');
+      if (rc >= 0 && req.dns) {
+        writeFileSync(join(dir, 'resolv.conf'), renderPodResolvConf(req.dns));
+        args[rc + 1] = join(dir, 'resolv.conf');
+      }
       const r = await execa(process.execPath, [join(REPO_ROOT, 'dist/src/cli/main.js'), 'agent', req.agent, ...args], { reject: false });
       return parseAgentOutput(r.stdout);
     },

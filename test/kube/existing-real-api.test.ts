@@ -50,7 +50,9 @@ test('existing provider against a real kube-apiserver: context guard, labelled n
 
     // clean finds the namespace by label and deletes it (no controller-manager here to finish
     // the deletion: the namespace is Terminating, which is the API's answer to the delete)
-    const report = await cleanKubeLeftovers(runId, { runner: noKind });
+    // the guard holds for clean too: not a kind-* context, so only when named and confirmed
+    assert.deepEqual((await cleanKubeLeftovers(runId, { runner: noKind })).namespaces, []);
+    const report = await cleanKubeLeftovers(runId, { runner: noKind, context: 'discobench', yes: true });
     assert.deepEqual(report.namespaces, [`discobench/${ns}`]);
     const after = await core.readNamespace({ name: ns });
     assert.ok(after.metadata?.deletionTimestamp, 'the namespace is being deleted');
