@@ -43,7 +43,7 @@ for (const mode of ['iptables', 'nftables'] as const) {
       await provider.applyServices({ ...state, services: state.services.filter((s) => s.name !== 'kubernetes') }, { full: true });
       const node = netnsName(runId, 'node');
       await run('ip', ['netns', 'add', scratch]);
-      await new Proxier({ mode, iptablesBackend: 'nft', netns: scratch, clusterCIDR: POD_CIDR }).sync(state, { full: true });
+      await new Proxier({ mode, iptablesBackend: 'nft', netns: scratch, clusterCIDR: POD_CIDR, nodeIPs: [NODE_GATEWAY] }).sync(state, { full: true });
       const dump = async (netns: string) => mode === 'iptables'
         ? normalizeIptables((await run('iptables-save', [], { netns })).stdout)
         : normalizeNft((await run('nft', ['list', 'table', 'ip', 'kube-proxy'], { netns })).stdout);
