@@ -148,9 +148,11 @@ function renderBlock(sp: ServicePortInfo, svc: string, match: string, masq: stri
 export function renderIptables(ports: readonly ServicePortInfo[], opts: IptablesRenderOptions = {}): IptablesRender {
   // without a block cache every name is computed once per render: a memo would only add lookups
   const names = opts.names ?? (opts.blocks ? DIRECT_NAMES : new ChainNameCache());
-  const filterChains: string[] = FILTER_TOP.map((c) => `:${c} - [0:0]`);
+  // the canary chains are created once, with the jumps
+  const canary = opts.jumps ? [CANARY] : [];
+  const filterChains: string[] = [...FILTER_TOP, ...canary].map((c) => `:${c} - [0:0]`);
   const filterRules: string[] = [LOCALNET_DROP];
-  const natChains: string[] = NAT_TOP.map((c) => `:${c} - [0:0]`);
+  const natChains: string[] = [...NAT_TOP, ...canary].map((c) => `:${c} - [0:0]`);
   const natRules: string[] = [
     `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
     `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
@@ -214,8 +216,6 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
       (table === 'filter' ? filterRules : natRules).push(`-I ${jumpRuleArgs(from, to, comment, extra)}`);
     }
     mangle = `*mangle\n:${CANARY} - [0:0]\nCOMMIT\n`;
-    filterChains.push(`:${CANARY} - [0:0]`);
-    natChains.push(`:${CANARY} - [0:0]`);
   }
   const text = `${mangle}*filter\n${filterChains.join('\n')}\n${filterRules.join('\n')}\nCOMMIT\n*nat\n${natChains.join('\n')}\n${natRules.join('\n')}\nCOMMIT\n`;
   return { text, rules, chains };
