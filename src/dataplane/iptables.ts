@@ -14,7 +14,17 @@ export const MASQ_MARK = '0x4000';
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
 
 const NAT_TOP = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
-const FILTER_TOP = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'];
+const FILTER_TOP = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-FIREWALL'];
+/**
+ * kube-proxy's iptables monitor creates this empty chain in mangle, nat and filter at start and
+ * re-syncs fully when it disappears (someone flushed the tables).
+ */
+const CANARY = 'KUBE-PROXY-CANARY';
+/**
+ * kubelet's rule against martian packets to 127.0.0.0/8 (route_localnet is on for localhost
+ * NodePorts), which kube-proxy writes too, in every sync.
+ */
+const LOCALNET_DROP = '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP';
 
 /** kube-proxy's iptablesJumpChains: [table, from built-in chain, to, comment, extra match]. */
 export const JUMP_RULES: ReadonlyArray<readonly [table: 'filter' | 'nat', from: string, to: string, comment: string, extra: string]> = [
@@ -30,10 +40,13 @@ export const JUMP_RULES: ReadonlyArray<readonly [table: 'filter' | 'nat', from: 
   ['nat', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', ''],
   ['nat', 'PREROUTING', 'KUBE-SERVICES', 'kubernetes service portals', ''],
   ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules', ''],
+  // iptablesKubeletJumpChains: kubelet's, duplicated by kube-proxy, without a comment
+  ['filter', 'INPUT', 'KUBE-FIREWALL', '', ''],
+  ['filter', 'OUTPUT', 'KUBE-FIREWALL', '', ''],
 ];
 
 export function jumpRuleArgs(from: string, to: string, comment: string, extra: string): string {
-  return `${from} ${extra ? `${extra} ` : ''}-m comment --comment "${comment}" -j ${to}`;
+  return `${from} ${extra ? `${extra} ` : ''}${comment ? `-m comment --comment "${comment}" ` : ''}-j ${to}`;
 }
 
 /** Memo of hash names: a sync at 30k Services would otherwise spend most of its time in sha256. */
@@ -135,9 +148,11 @@ function renderBlock(sp: ServicePortInfo, svc: string, match: string, masq: stri
 export function renderIptables(ports: readonly ServicePortInfo[], opts: IptablesRenderOptions = {}): IptablesRender {
   // without a block cache every name is computed once per render: a memo would only add lookups
   const names = opts.names ?? (opts.blocks ? DIRECT_NAMES : new ChainNameCache());
-  const filterChains: string[] = FILTER_TOP.map((c) => `:${c} - [0:0]`);
-  const filterRules: string[] = [];
-  const natChains: string[] = NAT_TOP.map((c) => `:${c} - [0:0]`);
+  // the canary chains are created once, with the jumps
+  const canary = opts.jumps ? [CANARY] : [];
+  const filterChains: string[] = [...FILTER_TOP, ...canary].map((c) => `:${c} - [0:0]`);
+  const filterRules: string[] = [LOCALNET_DROP];
+  const natChains: string[] = [...NAT_TOP, ...canary].map((c) => `:${c} - [0:0]`);
   const natRules: string[] = [
     `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
     `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
@@ -195,12 +210,14 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
   );
   const rules = filterRules.length + natRuleCount;
 
+  let mangle = '';
   if (opts.jumps) {
     for (const [table, from, to, comment, extra] of JUMP_RULES) {
       (table === 'filter' ? filterRules : natRules).push(`-I ${jumpRuleArgs(from, to, comment, extra)}`);
     }
+    mangle = `*mangle\n:${CANARY} - [0:0]\nCOMMIT\n`;
   }
-  const text = `*filter\n${filterChains.join('\n')}\n${filterRules.join('\n')}\nCOMMIT\n*nat\n${natChains.join('\n')}\n${natRules.join('\n')}\nCOMMIT\n`;
+  const text = `${mangle}*filter\n${filterChains.join('\n')}\n${filterRules.join('\n')}\nCOMMIT\n*nat\n${natChains.join('\n')}\n${natRules.join('\n')}\nCOMMIT\n`;
   return { text, rules, chains };
 }
 
@@ -209,15 +226,20 @@ export function renderIptables(ports: readonly ServicePortInfo[], opts: Iptables
  * installed) first, then every chain flushed and deleted.
  */
 export function renderIptablesCleanup(natChainsToDelete: Iterable<string>, filterJumps: boolean, natJumps: boolean): string {
-  const natChains = [...new Set([...NAT_TOP, ...natChainsToDelete])];
+  // the canary chains come with the filter jumps (renderIptables' first sync; IPVS writes neither)
+  const canary = filterJumps ? [CANARY] : [];
+  const natChains = [...new Set([...NAT_TOP, ...natChainsToDelete, ...canary])];
+  const filterChains = [...FILTER_TOP, ...canary];
   const filterR: string[] = [];
   const natR: string[] = [];
   for (const [table, from, to, comment, extra] of JUMP_RULES) {
     if (table === 'filter' && filterJumps) filterR.push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
     if (table === 'nat' && natJumps) natR.push(`-D ${jumpRuleArgs(from, to, comment, extra)}`);
   }
-  const filter = filterJumps ? ['*filter', ...FILTER_TOP.map((c) => `:${c} - [0:0]`), ...filterR, ...FILTER_TOP.map((c) => `-X ${c}`), 'COMMIT'] : [];
+  const mangle = filterJumps ? ['*mangle', `:${CANARY} - [0:0]`, `-X ${CANARY}`, 'COMMIT'] : [];
+  const filter = filterJumps ? ['*filter', ...filterChains.map((c) => `:${c} - [0:0]`), ...filterR, ...filterChains.map((c) => `-X ${c}`), 'COMMIT'] : [];
   return [
+    ...mangle,
     ...filter,
     '*nat', ...natChains.map((c) => `:${c} - [0:0]`), ...natR, ...natChains.map((c) => `-X ${c}`), 'COMMIT', '',
   ].join('\n');

@@ -18,6 +18,11 @@ export interface ProxierOptions {
   netns: string;
   /** pod CIDR; traffic to a ClusterIP from outside it is masqueraded, as kube-proxy --cluster-cidr does */
   clusterCIDR?: string;
+  /**
+   * nftables: the node's IPs that take NodePort traffic (kube-proxy 1.36 defaults
+   * --nodeport-addresses to the node's primary IP); absent, every local address does.
+   */
+  nodeIPs?: readonly string[];
 }
 
 /** What was last applied, so a partial sync can write only the difference. */
@@ -119,7 +124,11 @@ export class Proxier {
     } else if (this.opts.mode === 'nftables') {
       const r = renderNftables(ports, {
         clusterCIDR: this.opts.clusterCIDR,
+        nodeIPs: this.opts.nodeIPs,
         first: !this.nftTouched,
+        // a full sync writes only the elements that differ from the last applied transaction
+        // (nft applies atomically, so after a failed one the kernel still holds that)
+        known: prev?.nft,
         partial: diff && prev?.nft ? { changed: diff.changed, previous: prev.nft } : undefined,
         staleChains: stale,
         names: this.nftNames,

@@ -34,7 +34,7 @@ test('statistic probabilities are %0.10f of 1/(n-i)', () => {
 test('iptables: full restore input, exactly', () => {
   assert.equal(renderRuleset('iptables', twoServices(), { clusterCIDR: CIDR }), IPT_FULL);
   const r = renderIptables(allServicePorts(twoServices()), { clusterCIDR: CIDR });
-  assert.equal(r.rules, 20);
+  assert.equal(r.rules, 21);
   assert.doesNotMatch(r.text, /^-I /m, 'jumps only on request');
 });
 
@@ -67,10 +67,47 @@ test('nftables: full transaction, exactly', () => {
     'add chain ip kube-proxy nat-prerouting { type nat hook prerouting priority -100 ; }',
     'add rule ip kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips',
     'add rule ip kube-proxy nat-prerouting jump services',
-    'add rule ip kube-proxy masquerading masquerade fully-random',
+    'add chain ip kube-proxy filter-prerouting-pre-dnat { type filter hook prerouting priority -110 ; }',
+    'add rule ip kube-proxy filter-output-pre-dnat ct state new jump firewall-check',
+    'add rule ip kube-proxy masquerading mark and 0x4000 != 0 mark set mark xor 0x4000 masquerade fully-random',
+    'add rule ip kube-proxy services ip daddr @cluster-ips ip saddr != 10.244.0.0/16 mark set mark or 0x4000 comment "masquerade clusterIP traffic from outside cluster"',
+    'add rule ip kube-proxy services fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports',
+    'delete set ip kube-proxy nodeport-ips',
     'flush map ip kube-proxy service-ips',
   ]) assert.ok(text.split('\n').includes(line), line);
+  assert.doesNotMatch(text, / endpoint-[A-Z2-7]{8}-|mark-for-masquerade/, 'endpoints are inlined; no per-endpoint chains without session affinity');
   assert.equal(renderNftables(allServicePorts(twoServices())).rules, 2);
+});
+
+test('nftables: NodePorts only on the node IPs when they are given (kube-proxy 1.36: --nodeport-addresses primary)', () => {
+  const text = renderNftables(allServicePorts(twoServices()), { nodeIPs: ['10.244.0.1'] }).text.split('\n');
+  for (const line of [
+    'flush set ip kube-proxy nodeport-ips',
+    'add element ip kube-proxy nodeport-ips { 10.244.0.1 }',
+    'add rule ip kube-proxy nodeport-endpoints-check ip daddr @nodeport-ips meta l4proto . th dport vmap @no-endpoint-nodeports',
+    'add rule ip kube-proxy services ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports',
+  ]) assert.ok(text.includes(line), line);
+  assert.ok(!text.includes('delete set ip kube-proxy nodeport-ips'));
+  assert.ok(!text.some((l) => l.includes('masquerade clusterIP traffic')), 'no pod CIDR, no masquerade rule');
+});
+
+test('nftables: a full sync over known elements rewrites the chains but writes only the elements that differ', () => {
+  const s1 = twoServices();
+  const first = renderNftables(allServicePorts(s1), { clusterCIDR: CIDR });
+  const again = renderNftables(allServicePorts(s1), { clusterCIDR: CIDR, known: first.elements }).text.split('\n');
+  assert.ok(!again.some((l) => / element /.test(l)), 'same Services: no element written');
+  assert.ok(!again.some((l) => /^flush (map|set) ip kube-proxy (cluster-ips|service-ips|no-endpoint-services)$/.test(l)), 'known containers are not flushed');
+  assert.ok(again.includes('flush chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http'));
+  // web loses its endpoints: its element moves to no-endpoint-services and its chain is stale
+  const s2 = state(svc('default', 'web', '10.96.1.1', []), s1.services[1]!);
+  const gone = renderNftables(allServicePorts(s2), { clusterCIDR: CIDR, known: first.elements, staleChains: (inUse) => first.chains.get('default/web')!.filter((c) => !inUse.get('default/web')!.includes(c)) });
+  assert.ok(gone.text.endsWith([
+    'add element ip kube-proxy no-endpoint-services { 10.96.1.1 . tcp . 80 comment "default/web:http" : goto reject-chain }',
+    'delete element ip kube-proxy service-ips { 10.96.1.1 . tcp . 80 }',
+    'flush chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http',
+    'delete chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http',
+    '',
+  ].join('\n')), gone.text);
 });
 
 test('nftables: partial transaction adds and deletes only what changed', () => {
@@ -100,12 +137,18 @@ test('ipvs: ipset, ipvsadm-restore and kube-ipvs0 addresses', () => {
 });
 
 const IPT_FULL = [
+  "*mangle",
+  ":KUBE-PROXY-CANARY - [0:0]",
+  "COMMIT",
   "*filter",
   ":KUBE-SERVICES - [0:0]",
   ":KUBE-EXTERNAL-SERVICES - [0:0]",
   ":KUBE-FORWARD - [0:0]",
   ":KUBE-NODEPORTS - [0:0]",
   ":KUBE-PROXY-FIREWALL - [0:0]",
+  ":KUBE-FIREWALL - [0:0]",
+  ":KUBE-PROXY-CANARY - [0:0]",
+  "-A KUBE-FIREWALL -m comment --comment \"block incoming localnet connections\" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP",
   "-A KUBE-SERVICES -m comment --comment \"kube-system/kube-dns:dns has no endpoints\" -m udp -p udp -d 10.96.0.10 --dport 53 -j REJECT",
   "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP",
   "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark 0x4000/0x4000 -j ACCEPT",
@@ -119,12 +162,15 @@ const IPT_FULL = [
   "-I INPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL",
   "-I OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL",
   "-I FORWARD -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL",
+  "-I INPUT -j KUBE-FIREWALL",
+  "-I OUTPUT -j KUBE-FIREWALL",
   "COMMIT",
   "*nat",
   ":KUBE-SERVICES - [0:0]",
   ":KUBE-NODEPORTS - [0:0]",
   ":KUBE-POSTROUTING - [0:0]",
   ":KUBE-MARK-MASQ - [0:0]",
+  ":KUBE-PROXY-CANARY - [0:0]",
   ":KUBE-SVC-CDGGSHYLG3RE2FKL - [0:0]",
   ":KUBE-SEP-ZXXQ7JR76QYFROGO - [0:0]",
   ":KUBE-SEP-EZL6V7VPAJVCIONL - [0:0]",
@@ -159,6 +205,8 @@ const IPT_PARTIAL = [
   ":KUBE-FORWARD - [0:0]",
   ":KUBE-NODEPORTS - [0:0]",
   ":KUBE-PROXY-FIREWALL - [0:0]",
+  ":KUBE-FIREWALL - [0:0]",
+  "-A KUBE-FIREWALL -m comment --comment \"block incoming localnet connections\" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP",
   "-A KUBE-SERVICES -m comment --comment \"kube-system/kube-dns:dns has no endpoints\" -m udp -p udp -d 10.96.0.10 --dport 53 -j REJECT",
   "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP",
   "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark 0x4000/0x4000 -j ACCEPT",
@@ -199,53 +247,24 @@ const IPT_PARTIAL = [
 ].join('\n');
 
 const NFT_SERVICES = [
-  "add chain ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080",
-  "flush chain ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080",
-  "add chain ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080",
-  "flush chain ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080",
-  "add chain ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080",
-  "flush chain ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080",
   "add chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http",
   "flush chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http",
   "add element ip kube-proxy cluster-ips { 10.96.1.1 }",
   "add element ip kube-proxy service-ips { 10.96.1.1 . tcp . 80 : goto service-SUSTUHLJ-default/web/tcp/http }",
-  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http ip daddr 10.96.1.1 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade",
-  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http numgen random mod 3 vmap { 0 : goto endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 , 1 : goto endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 , 2 : goto endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080 }",
-  "add rule ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 ip saddr 10.244.64.1 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 meta l4proto tcp dnat to 10.244.64.1:8080",
-  "add rule ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 ip saddr 10.244.64.2 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 meta l4proto tcp dnat to 10.244.64.2:8080",
-  "add rule ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080 ip saddr 10.244.64.3 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080 meta l4proto tcp dnat to 10.244.64.3:8080",
+  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http meta l4proto tcp dnat ip addr . port to numgen random mod 3 map { 0 : 10.244.64.1 . 8080 , 1 : 10.244.64.2 . 8080 , 2 : 10.244.64.3 . 8080 }",
   "add element ip kube-proxy cluster-ips { 10.96.0.10 }",
   "add element ip kube-proxy no-endpoint-services { 10.96.0.10 . udp . 53 comment \"kube-system/kube-dns:dns\" : goto reject-chain }",
   "",
 ].join('\n');
 
 const NFT_PARTIAL = [
-  "add chain ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080",
-  "flush chain ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080",
-  "add chain ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080",
-  "flush chain ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080",
   "add chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http",
   "flush chain ip kube-proxy service-SUSTUHLJ-default/web/tcp/http",
-  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http ip daddr 10.96.1.1 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade",
-  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http numgen random mod 2 vmap { 0 : goto endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 , 1 : goto endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 }",
-  "add rule ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 ip saddr 10.244.64.1 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-7NLCUEOF-default/web/tcp/http__10.244.64.1/8080 meta l4proto tcp dnat to 10.244.64.1:8080",
-  "add rule ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 ip saddr 10.244.64.2 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-3PXPCF4C-default/web/tcp/http__10.244.64.2/8080 meta l4proto tcp dnat to 10.244.64.2:8080",
-  "add chain ip kube-proxy endpoint-PQB42MIU-default/api/tcp/http__10.244.64.9/8080",
-  "flush chain ip kube-proxy endpoint-PQB42MIU-default/api/tcp/http__10.244.64.9/8080",
+  "add rule ip kube-proxy service-SUSTUHLJ-default/web/tcp/http meta l4proto tcp dnat ip addr . port to numgen random mod 2 map { 0 : 10.244.64.1 . 8080 , 1 : 10.244.64.2 . 8080 }",
   "add chain ip kube-proxy service-FKIP43JP-default/api/tcp/http",
   "flush chain ip kube-proxy service-FKIP43JP-default/api/tcp/http",
   "add element ip kube-proxy cluster-ips { 10.96.1.2 }",
   "add element ip kube-proxy service-ips { 10.96.1.2 . tcp . 80 : goto service-FKIP43JP-default/api/tcp/http }",
-  "add rule ip kube-proxy service-FKIP43JP-default/api/tcp/http ip daddr 10.96.1.2 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade",
-  "add rule ip kube-proxy service-FKIP43JP-default/api/tcp/http numgen random mod 1 vmap { 0 : goto endpoint-PQB42MIU-default/api/tcp/http__10.244.64.9/8080 }",
-  "add rule ip kube-proxy endpoint-PQB42MIU-default/api/tcp/http__10.244.64.9/8080 ip saddr 10.244.64.9 jump mark-for-masquerade",
-  "add rule ip kube-proxy endpoint-PQB42MIU-default/api/tcp/http__10.244.64.9/8080 meta l4proto tcp dnat to 10.244.64.9:8080",
-  "flush chain ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080",
-  "delete chain ip kube-proxy endpoint-6MNA4NYY-default/web/tcp/http__10.244.64.3/8080",
+  "add rule ip kube-proxy service-FKIP43JP-default/api/tcp/http meta l4proto tcp dnat ip addr . port to numgen random mod 1 map { 0 : 10.244.64.9 . 8080 }",
   "",
 ].join('\n');

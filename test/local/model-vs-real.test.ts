@@ -29,6 +29,17 @@ function checkedState(dnsPodIPs: string[]): ClusterState {
   return { clusterDomain: 'cluster.local', services: [kubernetes, kubeDns, generatedService(0, spec), multi, empty, headlessService(0, spec, 10), externalNameService(0, spec)] };
 }
 
+/** svc-0: one endpoint replaced and one added; svc-1 (three ports) loses all; svc-2 gets its first. */
+function changedState(state: ClusterState): ClusterState {
+  const services = state.services.map((s): Service => {
+    if (s.name === 'svc-0') return { ...s, endpoints: [s.endpoints[0]!, { ip: '10.244.65.7', ready: true }, { ip: '10.244.65.8', ready: true }] };
+    if (s.name === 'svc-1') return { ...s, endpoints: [] };
+    if (s.name === 'svc-2') return { ...s, endpoints: [{ ip: '10.244.65.9', ready: true }] };
+    return s;
+  });
+  return { ...state, services };
+}
+
 for (const mode of ['iptables', 'nftables'] as const) {
   test(`the kube-proxy model renders what real kube-proxy programs (${mode})`, async () => {
     const runId = newRunId();
@@ -43,12 +54,21 @@ for (const mode of ['iptables', 'nftables'] as const) {
       await provider.applyServices({ ...state, services: state.services.filter((s) => s.name !== 'kubernetes') }, { full: true });
       const node = netnsName(runId, 'node');
       await run('ip', ['netns', 'add', scratch]);
-      await new Proxier({ mode, iptablesBackend: 'nft', netns: scratch, clusterCIDR: POD_CIDR }).sync(state, { full: true });
+      const model = new Proxier({ mode, iptablesBackend: 'nft', netns: scratch, clusterCIDR: POD_CIDR, nodeIPs: [NODE_GATEWAY] });
+      await model.sync(state, { full: true });
       const dump = async (netns: string) => mode === 'iptables'
         ? normalizeIptables((await run('iptables-save', [], { netns })).stdout)
         : normalizeNft((await run('nft', ['list', 'table', 'ip', 'kube-proxy'], { netns })).stdout);
       const diff = rulesetDiff(await dump(node), await dump(scratch));
       assert.equal(diff, '', `model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff}`);
+      // then a partial sync of both: endpoints added and removed, a Service losing all of them,
+      // one getting its first
+      const next = changedState(state);
+      await provider.applyServices({ ...next, services: next.services.filter((s) => s.name !== 'kubernetes') }, { full: false });
+      const report = await model.sync(next, { full: false });
+      assert.equal(report.kind, 'partial');
+      const diff2 = rulesetDiff(await dump(node), await dump(scratch));
+      assert.equal(diff2, '', `after a partial sync, model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff2}`);
     } finally {
       await deleteNetns(scratch);
       await provider.down();
