@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { haveTool } from '../core/exec.js';
 import { chooseAccel, QEMU, type Accel } from './accel.js';
 import { buildInitramfs, GUEST_DIR, PROJECT_TAG, ROOT_TAG, type GuestCommand } from './initramfs.js';
 import { VM_INSTALL_HINT, findGuestKernel } from './kernel.js';
+import { extractVmlinux } from './vmlinux.js';
 
 /** Set inside the guest, so run.json can say a run was measured in a VM, and under what. */
 export const VM_ENV = 'DISCOBENCH_VM';
@@ -16,8 +17,11 @@ export const VM_ENV = 'DISCOBENCH_VM';
 /** Host variables passed into the guest; everything else starts clean (HOME=/root). */
 const PASSED_ENV = /^(PATH|LANG|LANGUAGE|LC_\w+|TZ|TERM|CI|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|DISCOBENCH_\w+|GOPATH|GOFLAGS)$/;
 
-/** Modules loaded once the host's root is mounted: what the local provider's modes use. */
-export const PRELOAD_MODULES = ['ip_vs', 'ip_vs_rr', 'dummy', 'veth', 'nf_conntrack', 'ip_set'];
+/**
+ * Modules loaded before the command: what the local provider's modes use. crc32c_generic first:
+ * libcrc32c (nf_conntrack, ip_vs) asks the crypto API for crc32c, a soft dependency insmod knows nothing of.
+ */
+export const PRELOAD_MODULES = ['crc32c_generic', 'ip_vs', 'ip_vs_rr', 'dummy', 'veth', 'nf_conntrack', 'ip_set'];
 
 export interface VmOptions {
   argv: string[];
@@ -37,6 +41,8 @@ export interface VmOptions {
   signal?: AbortSignal;
   /** booting plus the command; default none */
   timeoutMs?: number;
+  /** copy the guest's console (kernel messages, init failures) here */
+  consoleFile?: string;
 }
 
 export interface VmResult {
@@ -86,7 +92,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   const servers: Server[] = [];
   let child: ReturnType<typeof spawn> | undefined;
   try {
-    const choice = await chooseAccel(kernel.image, o.accel ?? 'auto');
+    const [choice, vmlinux] = await Promise.all([chooseAccel(kernel.image, o.accel ?? 'auto'), extractVmlinux(kernel.image, join(tmp, 'vmlinux'))]);
     if (o.signal?.aborted) throw o.signal.reason;
     const env: Record<string, string> = { HOME: '/root' };
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && PASSED_ENV.test(k)) env[k] = v;
@@ -118,8 +124,8 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
       '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
       '-accel', choice.accel, '-cpu', choice.accel === 'kvm' ? 'host' : 'max',
       '-m', String(memory), '-smp', String(cpus),
-      '-kernel', kernel.image, '-initrd', initrd,
-      '-append', 'console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init',
+      '-kernel', vmlinux ?? kernel.image, '-initrd', initrd,
+      '-append', `console=ttyS0 ${o.consoleFile ? 'loglevel=6' : 'quiet loglevel=3'} panic=-1 rdinit=/init`,
       '-serial', `file:${consoleLog}`, '-nic', 'none',
       ...ninep('hostroot', '/', ROOT_TAG, true), ...ninep('project', o.projectDir, PROJECT_TAG, false),
       '-device', 'virtio-serial-pci', ...port('out'), ...port('err'), ...port('status'),
@@ -150,6 +156,7 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     }
     return { exitCode: Number(m[1]), accel: choice.accel, accelReason: choice.reason, kernel: kernel.version, bootMs, totalMs: Date.now() - t0 };
   } finally {
+    if (o.consoleFile && existsSync(join(tmp, 'console.log'))) copyFileSync(join(tmp, 'console.log'), o.consoleFile);
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const s of servers) s.close();
     rmSync(tmp, { recursive: true, force: true });

@@ -25,9 +25,10 @@ export function vmCommand(): Command {
     .option('--memory <MiB>', 'guest memory', positiveInt('--memory'), 2048)
     .option('--cpus <n>', 'guest vCPUs', positiveInt('--cpus'), 2)
     .addOption(new Option('--accel <accel>', 'kvm, tcg, or auto: KVM if a guest boots on it').choices(['auto', 'kvm', 'tcg']).default('auto'))
+    .option('--console <file>', "keep the guest's console (kernel messages) in FILE")
     .option('--timeout <s>', 'kill the VM after this many seconds', positiveInt('--timeout'))
     .passThroughOptions()
-    .action(async (argv: string[], o: { memory: number; cpus: number; accel: 'auto' | 'kvm' | 'tcg'; timeout?: number }) => {
+    .action(async (argv: string[], o: { memory: number; cpus: number; accel: 'auto' | 'kvm' | 'tcg'; timeout?: number; console?: string }) => {
       const cwd = process.cwd();
       const inside = !relative(PROJECT_DIR, cwd).startsWith('..');
       const ac = new AbortController();
@@ -37,7 +38,7 @@ export function vmCommand(): Command {
       try {
         const res = await runInVm({
           argv, projectDir: PROJECT_DIR, cwd: inside ? resolve(cwd) : PROJECT_DIR, memoryMiB: o.memory, cpus: o.cpus, accel: o.accel,
-          signal: ac.signal, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, log: (l) => process.stderr.write(`${l}\n`),
+          consoleFile: o.console ? resolve(o.console) : undefined, signal: ac.signal, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, log: (l) => process.stderr.write(`${l}\n`),
         });
         process.stderr.write(`vm: exit ${res.exitCode} after ${(res.totalMs / 1000).toFixed(1)} s (boot ${(res.bootMs / 1000).toFixed(1)} s, ${res.accel})\n`);
         process.exitCode = res.exitCode;
