@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { PrerequisiteError, MeasurementError } from '../core/errors.js';
 import { haveTool } from '../core/exec.js';
+import { TIME_SCALE_ENV } from '../core/time-scale.js';
 import { chooseAccel, QEMU, type Accel } from './accel.js';
-import { buildInitramfs, GUEST_DIR, PROJECT_TAG, ROOT_TAG, type GuestCommand } from './initramfs.js';
+import { VM_ENV } from './guest.js';
+import { buildInitramfs, PROJECT_TAG, ROOT_TAG, type GuestCommand } from './initramfs.js';
 import { VM_INSTALL_HINT, findGuestKernel } from './kernel.js';
 import { extractVmlinux } from './vmlinux.js';
 
-/** Set inside the guest, so run.json can say a run was measured in a VM, and under what. */
-export const VM_ENV = 'DISCOBENCH_VM';
 
 /** Host variables passed into the guest; everything else starts clean (HOME=/root). */
 const PASSED_ENV = /^(PATH|LANG|LANGUAGE|LC_\w+|TZ|TERM|CI|NO_COLOR|FORCE_COLOR|NODE_OPTIONS|DISCOBENCH_\w+|GOPATH|GOFLAGS)$/;
@@ -96,6 +96,8 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
     if (o.signal?.aborted) throw o.signal.reason;
     const env: Record<string, string> = { HOME: '/root' };
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && PASSED_ENV.test(k)) env[k] = v;
+    // under TCG a Node process takes seconds to start: readiness deadlines stretch, measurements do not
+    if (choice.accel === 'tcg') env[TIME_SCALE_ENV] = process.env[TIME_SCALE_ENV] ?? '10';
     Object.assign(env, o.env, { [VM_ENV]: `${choice.accel} ${kernel.version}` });
     const cmd: GuestCommand = { argv: o.argv, cwd: o.cwd ?? o.projectDir, projectDir: o.projectDir, env, preload: PRELOAD_MODULES };
     const initrd = join(tmp, 'initramfs.cpio');
@@ -163,12 +165,3 @@ export async function runInVm(o: VmOptions): Promise<VmResult> {
   }
 }
 
-/** Which VM the current process runs in, from the variable the runner sets; undefined on a host. */
-export function vmOfThisProcess(): { accel: Accel; kernel: string } | undefined {
-  const v = process.env[VM_ENV];
-  if (!v) return undefined;
-  const [accel, kernel] = v.split(' ');
-  return accel === 'kvm' || accel === 'tcg' ? { accel, kernel: kernel ?? '' } : undefined;
-}
-
-export { GUEST_DIR };

@@ -4,6 +4,7 @@ import { defaultResolvConf, renderResolvConf } from '../dns/resolver/conf.js';
 import type { AgentArg } from '../providers/provider.js';
 import type { DnsWorkload } from '../scenario/schema.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+import { scaled } from '../core/time-scale.js';
 
 /** Fixed so every variant of a matrix looks up the same names. */
 const NAMES_SEED = 1;
@@ -49,7 +50,7 @@ class DnsWorkloadImpl implements Workload {
     const ndots = Array.isArray(spec.ndots) ? spec.ndots[0] : spec.ndots;
     ctx.log(`dns: ${spec.clients} client(s), ${names.length} names, ndots ${ndots}, ${spec.qps > 0 ? `${spec.qps} lookups/s each` : `${spec.inflight} in flight each`}, ${spec.duration} ms`);
     // the agent's own slack: lookups still in flight get up to timeout x attempts x candidates to finish
-    const timeoutMs = spec.duration + 60_000;
+    const timeoutMs = spec.duration + scaled(60_000);
     const outs = await Promise.all(Array.from({ length: spec.clients }, (_, i) =>
       ctx.provider.runAgent({ agent: 'dns', args: dnsAgentArgs(ctx.cluster.nameserver, spec), files, client: i % Math.max(1, ctx.cluster.clients), timeoutMs, signal: ctx.signal })));
     for (const out of outs) {

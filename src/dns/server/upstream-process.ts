@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../../core/exec.js';
 import { startServerProcess, type ServerProcess } from './process.js';
+import { scaled } from '../../core/time-scale.js';
 
 export interface UpstreamProcessOptions {
   netns?: string;
@@ -31,7 +32,7 @@ export async function startUpstreamProcess(o: UpstreamProcessOptions): Promise<S
   const args = [...pre, 'serve-upstream', '--listen', o.listen, '--zone', o.zone, '--delay', `${Math.round(o.delayMs)}ms`];
   const proc = startServerProcess('serve-upstream', spawnProcess(file!, args, { netns: o.netns }));
   try {
-    await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? 10_000);
+    await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? scaled(10_000));
   } catch (err) {
     await proc.stop();
     throw err;
