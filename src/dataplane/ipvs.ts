@@ -105,7 +105,7 @@ export interface IpvsSync {
   /** `ip -batch` lines for kube-ipvs0 */
   ipBatch: string;
   ipset: string;
-  /** ipvsadm-restore input without -C; empty when nothing changed */
+  /** `ipvsadm -R` input (never -C); empty when nothing changed */
   ipvsadm: string;
   /** iptables-restore input, on a full sync only */
   iptables?: string;
@@ -114,8 +114,9 @@ export interface IpvsSync {
 
 /**
  * The commands taking the kernel from `prev` (undefined: nothing programmed yet) to `next`.
- * A full sync writes every object again (virtual and real servers edited in place with -E/-e,
- * ipsets refilled, iptables rewritten), a partial one only what differs; both delete what is gone.
+ * IPVS servers are only added and deleted, never rewritten: kube-proxy too compares and leaves an
+ * unchanged server alone. A full sync also refills the ipsets, re-adds every kube-ipvs0 address and rewrites
+ * the iptables rules; a partial one writes only what differs there too.
  */
 export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapshot, opts: { full: boolean; clusterCIDR?: string; scheduler?: string; jumps?: boolean }): IpvsSync {
   const sched = opts.scheduler ?? 'rr';
@@ -130,10 +131,8 @@ export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapsho
       for (const r of reals) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
       continue;
     }
-    if (full) ipvs.push(`-E ${vs} -s ${sched}`);
     for (const r of before) if (!reals.has(r)) ipvs.push(`-d ${vs} -r ${r}`);
     for (const r of reals) if (!before.has(r)) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
-    else if (full) ipvs.push(`-e ${vs} -r ${r} -m -w 1`);
   }
   const ipset: string[] = [
     'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',

@@ -70,7 +70,7 @@ export class Proxier {
     if (this.opts.mode === 'nftables') return requireTools(['ip', 'nft']);
     if (!(await haveModule('ip_vs'))) throw new PrerequisiteError(IPVS_MISSING, `load it (modprobe ip_vs; package linux-modules-extra on some distributions), or ${VM_HINT}`);
     if (!(await haveModule('dummy'))) throw new PrerequisiteError(DUMMY_MISSING, `load it (modprobe dummy), or ${VM_HINT}`);
-    await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
+    await requireTools(['ip', 'ipset', 'ipvsadm', 'iptables-restore']);
   }
 
   /**
@@ -149,7 +149,7 @@ export class Proxier {
 
   /**
    * IPVS as kube-proxy programs it: kube-ipvs0 addresses (ip -batch), ipsets, virtual and real
-   * servers (ipvsadm-restore) and on a full sync the few iptables rules; only the difference
+   * servers (ipvsadm -R) and on a full sync the few iptables rules; only the difference
    * from the last sync is written, so unchanged virtual servers keep their connections.
    */
   private async applyIpvs(ports: ReturnType<typeof allServicePorts>, full: boolean): Promise<number> {
@@ -167,7 +167,9 @@ export class Proxier {
     const r = renderIpvsSync(prev, next, { full, clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
     if (r.ipBatch) await run('ip', ['-batch', '-'], { netns, input: r.ipBatch });
     await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
-    if (r.ipvsadm) await run('ipvsadm-restore', [], { netns, input: r.ipvsadm });
+    // `ipvsadm -R`, not ipvsadm-restore: that wrapper runs `ipvsadm -C` first, which would drop
+    // every connection and counter and turn each sync into a full rebuild
+    if (r.ipvsadm) await run('ipvsadm', ['-R'], { netns, input: r.ipvsadm });
     if (r.iptables) await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
     this.jumpsInstalled = true;
     this.ipvs = next;
