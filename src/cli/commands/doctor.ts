@@ -33,7 +33,8 @@ async function vmChecks(): Promise<Check[]> {
     { what: `${QEMU} (VM runner)`, ok: qemu, fix: qemu ? undefined : 'apt-get install qemu-system-x86' },
     { what: `guest kernel${kernel ? ` ${kernel}` : ''} (/boot/vmlinuz-* with its modules)`, ok: Boolean(kernel), fix: kernel ? undefined : 'apt-get install linux-image-amd64' },
     { what: `${BUSYBOX} (the VM's init)`, ok: busybox, fix: busybox ? undefined : 'apt-get install busybox-static' },
-    { what: '/dev/kvm (VM speed; without it the VM runs under TCG, 10x slower or more)', ok: existsSync('/dev/kvm'), fix: existsSync('/dev/kvm') ? undefined : 'optional: enable KVM (npm run vm -- ... probes whether guests really run on it)' },
+    // present is not usable: each `vm` start boots a kernel on it to find out (here it hangs)
+    { what: '/dev/kvm (optional: without a KVM that runs guests, the VM runs under TCG, 10x slower or more; each vm start probes it)', ok: existsSync('/dev/kvm'), fix: existsSync('/dev/kvm') ? undefined : 'enable KVM for speed, or accept TCG' },
   ];
 }
 
