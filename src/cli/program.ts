@@ -15,7 +15,9 @@ export function formatError(err: unknown): string {
 export function buildProgram(): Command {
   const program = new Command('discobench')
     .description('benchmarks and load-tests Kubernetes service discovery')
-    .version('0.1.0');
+    .version('0.1.0')
+    // lets `vm` pass everything after its command through untouched (npm run vm -- npm run bench -- ...)
+    .enablePositionalOptions();
   addCommands(program);
   // subcommands don't inherit these: without it a bad flag would exit 1 from inside commander
   const apply = (cmd: Command) => {

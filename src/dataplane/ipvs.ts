@@ -69,3 +69,95 @@ export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCID
   ].join('\n');
   return { ipset: `${ipset.join('\n')}\n`, ipvsadm: `${ipvs.join('\n')}\n`, iptables, addresses: [...addrs], rules: servers };
 }
+
+/**
+ * What kube-proxy's IPVS proxier has programmed, as sets, so the next sync writes only the
+ * difference: kube-proxy never clears IPVS, it adds, edits and deletes virtual and real servers
+ * one by one (syncService, syncEndpoint, cleanLegacyService), which keeps every unchanged
+ * server's connections and counters.
+ */
+export interface IpvsSnapshot {
+  /** "-t 10.96.0.1:443" -> real servers "10.244.64.1:8080" */
+  servers: Map<string, Set<string>>;
+  clusterIP: Set<string>;
+  loopBack: Set<string>;
+  /** "10.96.0.1/32" on kube-ipvs0 */
+  addresses: Set<string>;
+}
+
+export function ipvsSnapshot(ports: readonly ServicePortInfo[]): IpvsSnapshot {
+  const snap: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), loopBack: new Set(), addresses: new Set() };
+  for (const sp of ports) {
+    const vs = `${sp.protocol === 'udp' ? '-u' : '-t'} ${sp.clusterIP}:${sp.port}`;
+    snap.addresses.add(`${sp.clusterIP}/32`);
+    snap.clusterIP.add(`${sp.clusterIP},${sp.protocol}:${sp.port}`);
+    const reals = new Set<string>();
+    for (const ep of sp.endpoints) {
+      reals.add(ep.hostPort);
+      snap.loopBack.add(`${ep.ip},${sp.protocol}:${ep.port},${ep.ip}`);
+    }
+    snap.servers.set(vs, reals);
+  }
+  return snap;
+}
+
+export interface IpvsSync {
+  /** `ip -batch` lines for kube-ipvs0 */
+  ipBatch: string;
+  ipset: string;
+  /** `ipvsadm -R` input (never -C); empty when nothing changed */
+  ipvsadm: string;
+  /** iptables-restore input, on a full sync only */
+  iptables?: string;
+  rules: number;
+}
+
+/**
+ * The commands taking the kernel from `prev` (undefined: nothing programmed yet) to `next`.
+ * IPVS servers are only added and deleted, never rewritten: kube-proxy too compares and leaves an
+ * unchanged server alone. A full sync also refills the ipsets, re-adds every kube-ipvs0 address and rewrites
+ * the iptables rules; a partial one writes only what differs there too.
+ */
+export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapshot, opts: { full: boolean; clusterCIDR?: string; scheduler?: string; jumps?: boolean }): IpvsSync {
+  const sched = opts.scheduler ?? 'rr';
+  const full = opts.full || !prev;
+  const old: IpvsSnapshot = prev ?? { servers: new Map(), clusterIP: new Set(), loopBack: new Set(), addresses: new Set() };
+  const ipvs: string[] = [];
+  for (const [vs] of old.servers) if (!next.servers.has(vs)) ipvs.push(`-D ${vs}`);
+  for (const [vs, reals] of next.servers) {
+    const before = old.servers.get(vs);
+    if (!before) {
+      ipvs.push(`-A ${vs} -s ${sched}`);
+      for (const r of reals) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
+      continue;
+    }
+    for (const r of before) if (!reals.has(r)) ipvs.push(`-d ${vs} -r ${r}`);
+    for (const r of reals) if (!before.has(r)) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
+  }
+  const ipset: string[] = [
+    'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
+    'create KUBE-LOOP-BACK hash:ip,port,ip family inet hashsize 1024 maxelem 65536',
+  ];
+  const ip: string[] = [];
+  if (full) {
+    ipset.push('flush KUBE-CLUSTER-IP', 'flush KUBE-LOOP-BACK');
+    for (const e of next.clusterIP) ipset.push(`add KUBE-CLUSTER-IP ${e}`);
+    for (const e of next.loopBack) ipset.push(`add KUBE-LOOP-BACK ${e}`);
+    for (const a of next.addresses) ip.push(`addr replace ${a} dev kube-ipvs0`);
+  } else {
+    for (const e of old.clusterIP) if (!next.clusterIP.has(e)) ipset.push(`del KUBE-CLUSTER-IP ${e}`);
+    for (const e of next.clusterIP) if (!old.clusterIP.has(e)) ipset.push(`add KUBE-CLUSTER-IP ${e}`);
+    for (const e of old.loopBack) if (!next.loopBack.has(e)) ipset.push(`del KUBE-LOOP-BACK ${e}`);
+    for (const e of next.loopBack) if (!old.loopBack.has(e)) ipset.push(`add KUBE-LOOP-BACK ${e}`);
+    for (const a of next.addresses) if (!old.addresses.has(a)) ip.push(`addr replace ${a} dev kube-ipvs0`);
+  }
+  for (const a of old.addresses) if (!next.addresses.has(a)) ip.push(`addr del ${a} dev kube-ipvs0`);
+  const iptables = full ? renderIpvs([], { clusterCIDR: opts.clusterCIDR, jumps: opts.jumps }).iptables : undefined;
+  return {
+    ipBatch: ip.length > 0 ? `${ip.join('\n')}\n` : '',
+    ipset: `${ipset.join('\n')}\n`,
+    ipvsadm: ipvs.length > 0 ? `${ipvs.join('\n')}\n` : '',
+    iptables,
+    rules: next.servers.size,
+  };
+}

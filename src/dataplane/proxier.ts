@@ -7,7 +7,7 @@ import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
 import { renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
-import { renderIpvs } from './ipvs.js';
+import { ipvsSnapshot, renderIpvsSync, type IpvsSnapshot } from './ipvs.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 
@@ -33,6 +33,15 @@ interface Applied {
 }
 
 export const IPVS_MISSING = 'ip_vs kernel module not available (modprobe ip_vs failed)';
+export const DUMMY_MISSING = 'dummy kernel module not available: IPVS mode puts every ClusterIP on the dummy link kube-ipvs0';
+const VM_HINT = 'run it in a VM with a stock kernel: npm run vm -- npm run bench -- ...; or use --proxy iptables/nftables';
+
+/** Whether a kernel module is loaded or loads (built-in modules show in /sys/module too). */
+async function haveModule(name: string): Promise<boolean> {
+  if (existsSync(`/sys/module/${name}`)) return true;
+  const res = await run('modprobe', [name], { reject: false }).catch(() => ({ exitCode: 1 }));
+  return res.exitCode === 0 && existsSync(`/sys/module/${name}`);
+}
 
 /**
  * A stand-in for kube-proxy on one node namespace: renders kube-proxy's layout for the mode and
@@ -47,6 +56,8 @@ export class Proxier {
   private jumpsInstalled = false;
   private nftTouched = false;
   private ipvsTouched = false;
+  /** what the IPVS sync last programmed; undefined after a failed one (the next clears and rewrites) */
+  private ipvs?: IpvsSnapshot;
   private readonly iptBlocks: IptablesBlockCache = new Map();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
@@ -62,13 +73,9 @@ export class Proxier {
   async check(): Promise<void> {
     if (this.opts.mode === 'iptables') return requireTools(['ip', this.restoreTool]);
     if (this.opts.mode === 'nftables') return requireTools(['ip', 'nft']);
-    if (!existsSync('/sys/module/ip_vs')) {
-      const res = await run('modprobe', ['ip_vs'], { reject: false }).catch(() => ({ exitCode: 1 }));
-      if (res.exitCode !== 0 || !existsSync('/sys/module/ip_vs')) {
-        throw new PrerequisiteError(IPVS_MISSING, 'load the module (modprobe ip_vs, package linux-modules-extra on some distributions) or use --proxy iptables/nftables');
-      }
-    }
-    await requireTools(['ip', 'ipset', 'ipvsadm', 'ipvsadm-restore', 'iptables-restore']);
+    if (!(await haveModule('ip_vs'))) throw new PrerequisiteError(IPVS_MISSING, `load it (modprobe ip_vs; package linux-modules-extra on some distributions), or ${VM_HINT}`);
+    if (!(await haveModule('dummy'))) throw new PrerequisiteError(DUMMY_MISSING, `load it (modprobe dummy), or ${VM_HINT}`);
+    await requireTools(['ip', 'ipset', 'ipvsadm', 'iptables-restore']);
   }
 
   /**
@@ -140,7 +147,7 @@ export class Proxier {
       ({ rules, chains } = r);
       nft = r.elements;
     } else {
-      rules = await this.applyIpvs(ports);
+      rules = await this.applyIpvs(ports, full);
     }
     const durationMs = performance.now() - t0;
     this.timings = { renderMs: durationMs - (tDone - tApply), applyMs: tDone - tApply };
@@ -149,17 +156,32 @@ export class Proxier {
     return { kind: full ? 'full' : 'partial', durationMs, rules };
   }
 
-  /** IPVS: always a full sync; kube-ipvs0 addresses via `ip -batch`, then ipset, ipvsadm and iptables. */
-  private async applyIpvs(ports: ReturnType<typeof allServicePorts>): Promise<number> {
-    const r = renderIpvs(ports, { clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
+  /**
+   * IPVS as kube-proxy programs it: kube-ipvs0 addresses (ip -batch), ipsets, virtual and real
+   * servers (ipvsadm -R) and on a full sync the few iptables rules; only the difference
+   * from the last sync is written, so unchanged virtual servers keep their connections.
+   */
+  private async applyIpvs(ports: ReturnType<typeof allServicePorts>, full: boolean): Promise<number> {
     const netns = this.opts.netns;
+    const next = ipvsSnapshot(ports);
+    const prev = this.ipvs;
+    this.ipvs = undefined;
+    if (!this.ipvsTouched) {
+      const link = await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
+      if (link.exitCode !== 0 && !link.stderr.includes('File exists')) throw new PrerequisiteError(`${DUMMY_MISSING}: ${link.stderr.trim()}`, `modprobe dummy, or ${VM_HINT}`);
+    }
+    // after a failed sync nothing is known of the kernel's state: start from a clean table
+    if (this.ipvsTouched && !prev) await run('ipvsadm', ['-C'], { netns });
     this.ipvsTouched = true;
-    await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
-    await run('ip', ['-batch', '-'], { netns, input: r.addresses.map((a) => `addr replace ${a} dev kube-ipvs0\n`).join('') });
+    const r = renderIpvsSync(prev, next, { full, clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
+    if (r.ipBatch) await run('ip', ['-batch', '-'], { netns, input: r.ipBatch });
     await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
-    await run('ipvsadm-restore', [], { netns, input: r.ipvsadm });
-    await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
+    // `ipvsadm -R`, not ipvsadm-restore: that wrapper runs `ipvsadm -C` first, which would drop
+    // every connection and counter and turn each sync into a full rebuild
+    if (r.ipvsadm) await run('ipvsadm', ['-R'], { netns, input: r.ipvsadm });
+    if (r.iptables) await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
     this.jumpsInstalled = true;
+    this.ipvs = next;
     return r.rules;
   }
 
@@ -182,6 +204,7 @@ export class Proxier {
       await run('ipset', ['destroy', 'KUBE-LOOP-BACK'], { netns, reject: false });
       this.jumpsInstalled = false;
       this.ipvsTouched = false;
+      this.ipvs = undefined;
     }
     this.last = undefined;
   }

@@ -7,13 +7,14 @@ import { chartCard, esc, page } from './page.js';
 import { fmt, groupVariants } from './variants.js';
 import { arrow, keyFigures, type FigureRow } from './figures.js';
 import { metricInfo } from '../metrics/catalog.js';
+import { vmNote } from './summary.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function environmentTable(run: RunResult): string {
   const e = run.environment;
   const rows: Array<[string, string]> = [
-    ['kernel', e.kernel], ['CPUs', String(e.cpus)], ['memory', e.memory > 0 ? `${fmt(e.memory / 1024 ** 3)} GiB` : 'n/a'], ['node', e.node],
+    ['kernel', `${e.kernel}${vmNote(e)}`], ['CPUs', String(e.cpus)], ['memory', e.memory > 0 ? `${fmt(e.memory / 1024 ** 3)} GiB` : 'n/a'], ['node', e.node],
     ...Object.entries(e.tools ?? {}).map(([k, v]): [string, string] => [k, v]),
   ];
   return `<table style="width:auto">${rows.map(([k, v]) => `<tr><th class="l">${esc(k)}</th><td class="l">${esc(v)}</td></tr>`).join('')}</table>`;

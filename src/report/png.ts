@@ -10,6 +10,8 @@ import type { RunResult } from '../results/model.js';
 import { buildCharts, type ChartSpec } from './charts.js';
 import { chartCard, page } from './page.js';
 import { Browser, requireChromium } from './chromium.js';
+import { MeasurementError } from '../core/errors.js';
+import { vmOfThisProcess } from '../vm/guest.js';
 
 export const PNG_WIDTH = 960;
 export const PNG_HEIGHT = 540;
@@ -30,6 +32,9 @@ export function chartsPage(run: RunResult, specs: ChartSpec[]): string {
 }
 
 export async function renderPngs(run: RunResult): Promise<ExportFile[]> {
+  // in an emulated VM Chromium needs minutes per page; report.html has the same charts, and
+  // `npm run report -- RUN_DIR` on the host (where the run directory is) renders the PNGs
+  if (vmOfThisProcess()?.accel === 'tcg') throw new MeasurementError('charts/*.png skipped in a TCG VM (Chromium would take minutes); render them on the host: npm run report -- RUN_DIR');
   await requireChromium();
   const charts = buildCharts(run);
   if (charts.length === 0) return [];

@@ -18,11 +18,17 @@ function duration(run: RunResult): string {
   return Number.isFinite(s) ? ` (${fmt(s)} s)` : '';
 }
 
+/** " in a VM under TCG (...)": a reader must not compare such timings with a host's. */
+export function vmNote(e: RunResult['environment']): string {
+  if (!e.vm) return '';
+  return e.vm.emulated ? ' in a VM under TCG (software emulation: timings not comparable with a host\'s)' : ' in a VM under KVM';
+}
+
 export function environmentLine(run: RunResult): string {
   const e = run.environment;
   const tools = Object.entries(e.tools ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
   const mem = e.memory > 0 ? `, ${fmt(e.memory / 1024 ** 3)} GiB` : '';
-  return `kernel ${e.kernel}, ${e.cpus} CPUs${mem}, node ${e.node}${tools ? `; ${tools}` : ''}`;
+  return `kernel ${e.kernel}${vmNote(e)}, ${e.cpus} CPUs${mem}, node ${e.node}${tools ? `; ${tools}` : ''}`;
 }
 
 export function renderSummary(run: RunResult): string {

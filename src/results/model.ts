@@ -38,6 +38,8 @@ export interface Environment {
   memory: number;
   node: string;
   tools: Record<string, string>;
+  /** set when the run was measured inside `discobench vm`: under TCG every timing is emulated */
+  vm?: { accel: 'kvm' | 'tcg'; emulated: boolean };
 }
 
 export interface RunResult {

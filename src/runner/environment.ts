@@ -1,6 +1,7 @@
 import { cpus, release, totalmem } from 'node:os';
 import { haveTool, run } from '../core/exec.js';
 import type { Environment } from '../results/model.js';
+import { vmOfThisProcess } from '../vm/guest.js';
 
 async function version(tool: string, args: string[], pattern: RegExp): Promise<string | undefined> {
   if (!(await haveTool(tool))) return undefined;
@@ -14,5 +15,9 @@ export async function environment(extraTools: Record<string, string> = {}): Prom
   const add = (k: string, v: string | undefined) => { if (v) tools[k] = v; };
   add('iptables', await version('iptables', ['--version'], /iptables (v\S+(?: \(\w+\))?)/));
   add('nft', await version('nft', ['--version'], /nftables (v\S+)/));
-  return { kernel: release(), cpus: cpus().length, memory: totalmem(), node: process.version, tools: { ...tools, ...extraTools } };
+  const vm = vmOfThisProcess();
+  return {
+    kernel: release(), cpus: cpus().length, memory: totalmem(), node: process.version, tools: { ...tools, ...extraTools },
+    ...(vm ? { vm: { accel: vm.accel, emulated: vm.accel === 'tcg' } } : {}),
+  };
 }

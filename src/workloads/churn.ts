@@ -8,6 +8,7 @@ import { generatedService } from '../model/generate.js';
 import { ChurnSpec } from '../scenario/schema.js';
 import { serviceTarget } from './targets.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+import { scaled } from '../core/time-scale.js';
 
 /** Least head start for the await agent (process start in a namespace or pod) before the first Service is created. */
 export const AGENT_WARMUP_MS = 1500;
@@ -50,7 +51,7 @@ export class ChurnWorkload implements Workload {
         args: connectAgentArgs({ await: true, targets: { file: 'targets' }, timeoutMs: agentTimeoutMs }),
         files: { targets: formatTargets(created.map(serviceTarget)) },
         client: 0,
-        timeoutMs: agentTimeoutMs + 30_000,
+        timeoutMs: agentTimeoutMs + scaled(30_000),
         signal: ctx.signal,
       })
       .then(readAwaitOutput)

@@ -4,6 +4,7 @@ import { formatTargets, type Target } from '../load/targets.js';
 import { ConnectSpec } from '../scenario/schema.js';
 import { pickTargets, splitEvenly } from './targets.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+import { scaled } from '../core/time-scale.js';
 
 /** One client's share of the targets, rotated so the clients don't all start on the same Service. */
 function rotate<T>(xs: readonly T[], by: number): T[] {
@@ -33,7 +34,7 @@ export class ConnectWorkload implements Workload {
         const c = concurrency[client]!;
         const mine: Target[] = rotate(targets, Math.floor((client * targets.length) / clients));
         // every probe timing out is the slowest case; leave room for agent start-up on top
-        const timeoutMs = Math.ceil(n / c) * spec.timeout + 30_000;
+        const timeoutMs = Math.ceil(n / c) * spec.timeout + scaled(30_000);
         try {
           const out = readConnectOutput(await ctx.provider.runAgent({
             agent: 'connect',

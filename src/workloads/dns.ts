@@ -6,6 +6,7 @@ import { inOneNamespace } from '../model/cluster.js';
 import { dnsAgentArgs, POD_RESOLV_CONF, readDnsOutput, type DnsAgentRequest } from '../load/dns/contract.js';
 import type { DnsWorkload } from '../scenario/schema.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+import { scaled } from '../core/time-scale.js';
 
 /** Fixed so every variant of a matrix looks up the same names. */
 const NAMES_SEED = 1;
@@ -67,7 +68,7 @@ class DnsWorkloadImpl implements Workload {
     const args = dnsAgentArgs(dnsAgentRequest(ctx.cluster.nameserver, spec));
     ctx.log(`dns: ${spec.clients} client(s), ${names.length} names, ndots ${dns.ndots}, ${spec.qps > 0 ? `${spec.qps} lookups/s each` : `${spec.inflight} in flight each`}, ${spec.duration} ms`);
     // the agent's own slack: lookups still in flight get up to timeout x attempts x candidates to finish
-    const timeoutMs = spec.duration + 60_000;
+    const timeoutMs = spec.duration + scaled(60_000);
     const outs = await Promise.all(Array.from({ length: spec.clients }, (_, i) =>
       ctx.provider.runAgent({ agent: 'dns', args, files, dns, client: i % Math.max(1, ctx.cluster.clients), timeoutMs, signal: ctx.signal })));
     for (const raw of outs) {

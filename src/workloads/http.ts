@@ -5,6 +5,7 @@ import type { ClusterState, Service } from '../model/cluster.js';
 import { probeableServices, splitEvenly, spreadIndexes } from './targets.js';
 import { HttpSpec } from '../scenario/schema.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
+import { scaled } from '../core/time-scale.js';
 
 /** Room on top of the load's duration for an agent to start, connect and report. */
 const AGENT_MARGIN_MS = 30_000;
@@ -63,7 +64,7 @@ export class HttpLoadWorkload implements Workload {
             args,
             files: { targets: formatTargets(rotate(targets, Math.floor((i * targets.length) / agents))) },
             client: i % ctx.cluster.clients,
-            timeoutMs: spec.duration + AGENT_MARGIN_MS,
+            timeoutMs: spec.duration + scaled(AGENT_MARGIN_MS),
             signal: ctx.signal,
           }));
           ctx.sink.addAgentOutput(out);

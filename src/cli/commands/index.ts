@@ -14,6 +14,7 @@ import { resolvCommand } from './resolv.js';
 import { rulesCommand } from './rules.js';
 import { scenariosCommand } from './scenarios.js';
 import { serveUpstreamCommand } from './serve-upstream.js';
+import { vmCommand } from './vm.js';
 
 /** Every command of DESIGN.md section 3; agents live under `agent`. */
 export function addCommands(program: Command): void {
@@ -27,6 +28,7 @@ export function addCommands(program: Command): void {
   program.addCommand(perfCommand());
   program.addCommand(resolvCommand());
   program.addCommand(rulesCommand());
+  program.addCommand(vmCommand());
   const agent = new Command('agent').description('load agents (run inside client namespaces or pods; print one JSON line)');
   agent.addCommand(dnsAgentCommand());
   agent.addCommand(httpAgentCommand());

@@ -6,6 +6,7 @@ import { pollUntil, type ServerProcess, startServerProcess } from './process.js'
 import { clusterZonePaths } from './unbound.js';
 import { clusterZoneFiles } from './zonefile.js';
 import { clusterZoneRecords, renderRecord, serviceName, type ZoneRecord } from './zone.js';
+import { scaled } from '../../core/time-scale.js';
 
 /** Writes atomically, so a reload never reads half a zone. */
 async function writeAtomic(path: string, text: string): Promise<void> {
@@ -121,9 +122,9 @@ export async function startUnbound(o: StartUnboundOptions): Promise<ServerProces
   try {
     await pollUntil(async () => {
       if (proc.exited()) throw new MeasurementError(`unbound exited at start: ${proc.stderr().trim().slice(-500)}`);
-      const res = await run('unbound-control', ['-c', o.controlConfPath, 'status'], { netns: o.netns, reject: false, timeoutMs: 5000 });
+      const res = await run('unbound-control', ['-c', o.controlConfPath, 'status'], { netns: o.netns, reject: false, timeoutMs: scaled(5000) });
       return res.exitCode === 0;
-    }, o.readyTimeoutMs ?? 10_000, 'unbound to answer on its control socket');
+    }, o.readyTimeoutMs ?? scaled(10_000), 'unbound to answer on its control socket');
   } catch (err) {
     await proc.stop();
     throw err;

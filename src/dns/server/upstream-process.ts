@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../../core/exec.js';
 import { startServerProcess, type ServerProcess } from './process.js';
+import { scaled } from '../../core/time-scale.js';
 
 export interface UpstreamProcessOptions {
   netns?: string;
@@ -39,7 +40,7 @@ export async function startUpstreamProcess(o: UpstreamProcessOptions): Promise<S
   const args = [...pre, ...serveUpstreamArgs(o)];
   const proc = startServerProcess('serve-upstream', spawnProcess(file!, args, { netns: o.netns }));
   try {
-    await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? 10_000);
+    await proc.waitForLine(/^ready$/, o.readyTimeoutMs ?? scaled(10_000));
   } catch (err) {
     await proc.stop();
     throw err;

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { haveTool, run } from '../../core/exec.js';
 import { MeasurementError, PrerequisiteError } from '../../core/errors.js';
+import { scaled } from '../../core/time-scale.js';
 
 /** Where the backend reports nginx's counters (stub_status). */
 export const STATUS_PATH = '/discobench-status';
@@ -105,7 +106,7 @@ export function parseBackendStatus(text: string): BackendStatus {
  */
 export async function fetchInNetns(netns: string, urls: readonly string[]): Promise<string[]> {
   const script = `(async () => { const out = []; for (const u of JSON.parse(process.argv[1])) out.push(await (await fetch(u)).text()); process.stdout.write(JSON.stringify(out)); })().catch((e) => { console.error(String(e)); process.exit(1); })`;
-  const res = await run(process.execPath, ['-e', script, JSON.stringify(urls)], { netns, timeoutMs: 20_000 });
+  const res = await run(process.execPath, ['-e', script, JSON.stringify(urls)], { netns, timeoutMs: scaled(20_000) });
   return JSON.parse(res.stdout) as string[];
 }
 

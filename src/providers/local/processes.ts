@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import { run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
+import { scaled } from '../../core/time-scale.js';
 
 export interface ManagedProcess {
   name: string;
@@ -60,11 +61,12 @@ export class ProcessSet {
     void child.then(() => { exited = true; });
     const proc: ManagedProcess = { name: opts.name, netns: opts.netns, pid: child.pid ?? -1, child, tail: () => lines.join(' | ') };
     this.procs.push(proc);
-    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    const timeoutMs = opts.timeoutMs ?? scaled(10_000);
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (exited) throw new MeasurementError(`${opts.name} exited during start-up: ${proc.tail() || '(no output)'}`);
       if (opts.readyLine ? sawReady : opts.port ? await listening(opts.netns, opts.port.proto, opts.port.port) : true) return proc;
-      if (Date.now() > deadline) throw new MeasurementError(`${opts.name} not ready after ${opts.timeoutMs ?? 10_000} ms: ${proc.tail() || '(no output)'}`);
+      if (Date.now() > deadline) throw new MeasurementError(`${opts.name} not ready after ${timeoutMs} ms: ${proc.tail() || '(no output)'}`);
       await sleep(25);
     }
   }
