@@ -55,6 +55,7 @@ export class RealComponents {
   private proxy?: KubeProxy;
   private dns?: RealClusterDns;
   private proxyCpuBefore = 0;
+  private lastProxyCpu = 0;
   readonly nodeName: string;
 
   constructor(private readonly o: RealOptions) {
@@ -127,7 +128,8 @@ export class RealComponents {
   }
 
   private async restartProxy(): Promise<void> {
-    if (this.proxy?.pid) this.proxyCpuBefore += await processCpuSeconds(this.proxy.pid).catch(() => 0);
+    if (this.proxy?.pid) this.proxyCpuBefore += await processCpuSeconds(this.proxy.pid).catch(() => this.lastProxyCpu);
+    this.lastProxyCpu = 0;
     await this.proxy!.restart();
   }
 
@@ -140,6 +142,7 @@ export class RealComponents {
     for (;;) {
       const s = await this.proxy!.scrape();
       if (s && kubeProxyCaughtUp(s, since) && synced(s)) return s;
+      if (!this.proxy!.alive()) throw new MeasurementError('kube-proxy is gone: the Services were written but nothing programs them', `its log: ${join(this.o.workDir, 'real', 'kube-proxy', 'kube-proxy.log')}`);
       if (Date.now() > deadline) throw new MeasurementError('kube-proxy did not program the Services within 15 min', this.proxy!.tail());
       await sleep(this.o.pollMs ?? 50);
     }
@@ -166,7 +169,8 @@ export class RealComponents {
 
   /** CoreDNS's CPU and counters, and kube-proxy's CPU (summed over its restarts). */
   async sample(time: number, opts: { dns: boolean } = { dns: true }): Promise<ProviderSample> {
-    const proxyCpu = this.proxy?.pid ? this.proxyCpuBefore + (await processCpuSeconds(this.proxy.pid).catch(() => 0)) : undefined;
+    // a kube-proxy that died keeps the CPU it had used (the counter must not go backwards)
+    const proxyCpu = this.proxy?.pid ? this.proxyCpuBefore + (this.lastProxyCpu = await processCpuSeconds(this.proxy.pid).catch(() => this.lastProxyCpu)) : undefined;
     const proxy = proxyCpu !== undefined ? { proxyCpuSeconds: proxyCpu } : {};
     if (!opts.dns || !this.dns) return { time, dnsServerCpuSeconds: Number.NaN, ...proxy };
     const d = await this.dns.sample();

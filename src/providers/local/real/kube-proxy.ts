@@ -104,6 +104,17 @@ export class KubeProxy {
     await this.start();
   }
 
+  /** Is the kube-proxy process still there (a killed one must not be waited for)? */
+  alive(): boolean {
+    if (!this.proc) return false;
+    try {
+      process.kill(this.proc.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** What kube-proxy's /metrics says now, or undefined while it is not serving. */
   async scrape(): Promise<ProxySnapshot | undefined> {
     const res = await run('curl', ['-sS', '--max-time', '5', `http://${KUBE_PROXY_METRICS}/metrics`], { netns: this.o.netns, reject: false });
