@@ -78,11 +78,12 @@ export class ClientNodeApi implements KubeApi {
 
   private agent?: https.Agent;
 
-  private async request(method: string, path: string, body: string | undefined, contentType?: string): Promise<string> {
+  /** One request with the kubeconfig's credentials (applyToHTTPSOptions: CA, client certificates, token, exec). */
+  private async request(method: string, path: string, body: string | undefined, contentType?: string, accept = 'application/json'): Promise<string> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) throw new Error(`context ${this.context} has no cluster server`);
     const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
-    const opts: https.RequestOptions = { method, headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) } };
+    const opts: https.RequestOptions = { method, headers: { accept, ...(contentType ? { 'content-type': contentType } : {}) } };
     await this.kc.applyToHTTPSOptions(opts);
     if (url.protocol === 'https:') {
       this.agent ??= new https.Agent({ keepAlive: true, maxSockets: 64, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername });
@@ -159,26 +160,7 @@ export class ClientNodeApi implements KubeApi {
    * percent-encode the slashes of a sub-path (metrics%2Fresource); metric paths are plain, so
    * they go as written.
    */
-  private async rawGet(path: string): Promise<string> {
-    const server = this.kc.getCurrentCluster()?.server;
-    if (!server) throw new Error(`context ${this.context} has no cluster server`);
-    const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
-    // applyToHTTPSOptions adds the cluster CA, client certificates and auth headers (token, exec)
-    const opts: https.RequestOptions = { method: 'GET', headers: { accept: 'text/plain, */*' } };
-    await this.kc.applyToHTTPSOptions(opts);
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? https : http).request(url, opts, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
-      req.on('error', reject);
-      req.end();
-    });
-    if (status < 200 || status >= 300) throw Object.assign(new Error(`GET ${path}: HTTP ${status} ${text.slice(0, 200)}`), { code: status });
-    return text;
+  private rawGet(path: string): Promise<string> {
+    return this.request('GET', path, undefined, undefined, 'text/plain, */*');
   }
 }
