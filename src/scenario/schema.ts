@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { PROVIDER_NAMES } from '../providers/names.js';
 
 /** Durations are written "30s", "200ms", "2m"; the parsed scenario holds milliseconds. */
 const duration = (def: string) =>
@@ -123,7 +124,7 @@ const matrixValue = z.union([z.string(), z.number(), z.boolean()]);
 export const ScenarioSpec = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   description: z.string().default(''),
-  provider: z.enum(['local', 'kind', 'existing']).default('local'),
+  provider: z.enum(PROVIDER_NAMES).default('local'),
   cluster: ClusterSpec.default(ClusterSpec.parse({})),
   services: ServicesSpec.default(ServicesSpec.parse({})),
   workloads: WorkloadsSpec.default({}),

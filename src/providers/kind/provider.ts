@@ -4,7 +4,7 @@ import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
+import type { ClusterInfo, Provider, ProviderContext, ProviderEntry } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
@@ -157,4 +157,18 @@ export class KindProvider extends SessionProvider implements Provider {
   }
 }
 
-export const kindProviderFactory: ProviderFactory = (ctx) => new KindProvider(ctx);
+/**
+ * kind's registry entry. clean() needs only the run id: the cluster is named after it, and
+ * `kind delete cluster` of a cluster that is gone (or half created) succeeds.
+ */
+export function kindProvider(deps: KindDeps = {}): ProviderEntry {
+  return {
+    create: (ctx) => new KindProvider(ctx, deps),
+    async clean(runId, { log }) {
+      const { file, args } = kindDownCommand(runId);
+      log(`kind: deleting cluster ${kindClusterName(runId)}`);
+      await (deps.runner ?? execRunner).run(file, args);
+      return [`kind cluster ${kindClusterName(runId)}`];
+    },
+  };
+}
