@@ -11,8 +11,6 @@ export interface ClusterInfo {
   clientNamespace: string;
   /** how many client slots runAgent accepts (local: client namespaces) */
   clients: number;
-  dnsServer: 'unbound' | 'coredns';
-  nodeLocalDNS: boolean;
   /**
    * When the provider runs the DNS pods itself (local), their IPs: the harness then programs the
    * kube-dns Service like any other. Absent where the cluster already has kube-dns (kind, existing).

@@ -124,7 +124,7 @@ async function runGroup(provider: Provider, group: Variant[], run: RunResult, wr
     for (const variant of group) {
       if (opts.signal.aborted) break;
       opts.log(`variant ${variant.id}`);
-      const result = await runVariant({ runId: run.runId, variant, provider, cluster: info, workDir: join(tmpdir(), `discobench-${run.runId}`, 'variants'), signal: opts.signal, log: opts.log });
+      const result = await runVariant({ runId: run.runId, variant, provider, cluster: info, signal: opts.signal, log: opts.log });
       run.variants.push(result);
       for (const e of result.errors) opts.log(`  error: ${e}`);
       problems.push(...(await writer.write(run)));

@@ -137,7 +137,6 @@ export type ClusterConfig = Scenario['cluster'];
 export type ServicesConfig = Scenario['services'];
 export type WorkloadsConfig = Scenario['workloads'];
 export type DnsWorkload = NonNullable<WorkloadsConfig['dns']>;
-export type HttpWorkload = NonNullable<WorkloadsConfig['http']>;
 export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
 export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
 export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;

@@ -122,8 +122,6 @@ export class ExistingProvider extends SessionProvider implements Provider {
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: this.namespace,
       clients: 64,
-      dnsServer: 'coredns',
-      nodeLocalDNS: false,
       tools: { context: api.context, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
     };
   }

@@ -8,8 +8,6 @@ import { INFRA_DIR } from '../kube/infra.js';
 export const CILIUM_VERSION = '1.18.0';
 export const CILIUM_REPO = 'https://helm.cilium.io/';
 export const CILIUM_VALUES = join(INFRA_DIR, 'cilium', 'values.yaml');
-/** cilium-agent's Prometheus port (prometheus.enabled=true) */
-export const CILIUM_METRICS_PORT = 9962;
 
 /**
  * The chart values for a run: infra/cilium/values.yaml plus what depends on the run: the API

@@ -120,8 +120,6 @@ export class KindProvider extends SessionProvider implements Provider {
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: 'bench-0',
       clients: 64,
-      dnsServer: 'coredns',
-      nodeLocalDNS: cluster.nodeLocalDNS,
       tools: await this.versions(context, cluster),
     };
   }

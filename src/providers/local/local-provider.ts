@@ -82,8 +82,6 @@ export class LocalProvider implements Provider {
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: CLIENT_NAMESPACE,
       clients: topo.clients.length,
-      dnsServer: 'unbound',
-      nodeLocalDNS: cluster.nodeLocalDNS,
       dnsPodIPs: topo.dns.map((d) => d.ip),
       tools: await DnsPods.versions(),
     };
