@@ -28,7 +28,11 @@ export const ClusterSpec = z.strictObject({
   dnsReplicas: int(1, 16).default(1),
   /** local: namespaces holding the HTTP servers behind the endpoints */
   backends: int(1, 16).default(1),
-  /** local: client namespaces running the agents */
+  /**
+   * client slots the agents run in: local, client namespaces; kind and existing, how many agent
+   * Jobs a workload spreads over at once (connect starts one per slot), so a scenario asks for
+   * the same parallelism on every provider
+   */
   clients: int(1, 16).default(1),
   /** added round-trip delay of the stand-in upstream DNS (the internet) */
   upstreamDelay: duration('0ms'),

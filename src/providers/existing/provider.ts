@@ -121,7 +121,7 @@ export class ExistingProvider extends SessionProvider implements Provider {
       nameserver: dnsIP,
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: this.namespace,
-      clients: 64,
+      clients: cluster.clients,
       tools: { context: api.context, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
     };
   }

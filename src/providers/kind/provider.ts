@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
+import { clientNamespace } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { ClusterInfo, Provider, ProviderContext, ProviderEntry } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
@@ -106,7 +107,7 @@ export class KindProvider extends SessionProvider implements Provider {
       runId: this.ctx.runId,
       runNamespace: ns,
       // agents run where the model's short names live, so their search list matches a real pod's
-      agentNamespace: 'bench-0',
+      agentNamespace: clientNamespace(),
       namespaceOf: (s) => s.namespace,
       createNamespaces: true,
       restartProxyForFullSync: true,
@@ -118,8 +119,8 @@ export class KindProvider extends SessionProvider implements Provider {
     return {
       nameserver: kubeletClusterDNS(cluster) ?? KUBE_DNS_IP,
       clusterDomain: CLUSTER_DOMAIN,
-      clientNamespace: 'bench-0',
-      clients: 64,
+      clientNamespace: clientNamespace(),
+      clients: cluster.clients,
       tools: await this.versions(context, cluster),
     };
   }

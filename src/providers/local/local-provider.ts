@@ -7,6 +7,7 @@ import { prepareBackend } from '../../load/http/backend.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterState } from '../../model/cluster.js';
+import { clientNamespace } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderSample, SyncReport } from '../provider.js';
 import { BACKEND_PORT } from './addresses.js';
@@ -17,7 +18,7 @@ import { ProcessSet } from './processes.js';
 import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
 
 /** Namespace of the client pods: their search list starts with <ns>.svc.cluster.local. */
-export const CLIENT_NAMESPACE = 'bench-0';
+const CLIENT_NAMESPACE = clientNamespace();
 
 /**
  * The embedded default: Linux network namespaces as node and pods, kube-proxy's rules in the
