@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run setup: idempotent. On Debian/Ubuntu as root, apt-installs the local provider's
-// prerequisites (without starting their system services), then npm ci, build, doctor.
+// prerequisites (without starting their system services), then npm ci, build, the upstream
+// components (etcd, kube-apiserver, kube-proxy, CoreDNS), doctor.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 
@@ -44,4 +45,7 @@ if (hasApt) {
 
 sh('npm', ['ci', '--no-audit', '--no-fund']);
 sh('npm', ['run', 'build']);
+// etcd, kube-apiserver, kube-proxy and CoreDNS for the local provider: the pinned release
+// downloads where they can be had, else built from infra/components/* (cached outside the repo)
+sh('node', ['dist/src/cli/main.js', 'components', 'install']);
 sh('node', ['dist/src/cli/main.js', 'doctor']);

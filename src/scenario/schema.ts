@@ -24,6 +24,12 @@ export const ClusterSpec = z.strictObject({
   iptablesBackend: z.enum(['nft', 'legacy']).default('nft'),
   nodeLocalDNS: z.boolean().default(false),
   nodes: int(1, 100).default(1),
+  /**
+   * local: what runs the cluster. real: etcd, kube-apiserver, kube-proxy and CoreDNS built by
+   * `npm run setup`; model: the TypeScript kube-proxy model and Unbound; auto: real when built.
+   */
+  components: z.enum(['auto', 'real', 'model']).default('auto'),
+  /** cluster DNS: coredns (real components only) or unbound; auto: coredns with real components */
   dnsServer: z.enum(['auto', 'unbound', 'coredns']).default('auto'),
   dnsReplicas: int(1, 16).default(1),
   /** local: namespaces holding the HTTP servers behind the endpoints */

@@ -3,8 +3,10 @@ import { connectAgentCommand } from './agent-connect.js';
 import { dnsAgentCommand } from './agent-dns.js';
 import { httpAgentCommand } from './agent-http.js';
 import { benchCommand } from './bench.js';
+import { bridgeCommand } from './bridge.js';
 import { cleanCommand } from './clean.js';
 import { compareCommand } from './compare.js';
+import { componentsCommand } from './components.js';
 import { doctorCommand } from './doctor.js';
 import { perfCommand } from './perf.js';
 import { reportCommand } from './report.js';
@@ -20,6 +22,7 @@ export function addCommands(program: Command): void {
   program.addCommand(compareCommand());
   program.addCommand(scenariosCommand());
   program.addCommand(doctorCommand());
+  program.addCommand(componentsCommand());
   program.addCommand(cleanCommand());
   program.addCommand(perfCommand());
   program.addCommand(resolvCommand());
@@ -30,4 +33,5 @@ export function addCommands(program: Command): void {
   agent.addCommand(connectAgentCommand());
   program.addCommand(agent);
   program.addCommand(serveUpstreamCommand(), { hidden: true });
+  program.addCommand(bridgeCommand(), { hidden: true });
 }

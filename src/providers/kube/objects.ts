@@ -17,6 +17,11 @@ export interface ObjectContext {
   namespaceOf(svc: Service): string;
   /** the real backend pod IPs the model's endpoint addresses are mapped onto */
   backendIPs: readonly string[];
+  /**
+   * where a model endpoint address really answers; default: onto a backend pod (backendFor).
+   * The local provider's backends answer on the model's addresses themselves.
+   */
+  endpointAddress?(modelIP: string): string;
 }
 
 /** Model endpoint address -> a backend pod IP, stable and spread: index in the pool mod pods. */
@@ -50,7 +55,7 @@ export function endpointSliceObject(s: Service, ctx: ObjectContext): KubernetesO
   const seen = new Set<string>();
   const endpoints: Array<Record<string, unknown>> = [];
   for (const e of s.endpoints) {
-    const ip = backendFor(e.ip, ctx.backendIPs);
+    const ip = ctx.endpointAddress ? ctx.endpointAddress(e.ip) : backendFor(e.ip, ctx.backendIPs);
     // Two model endpoints on one pod would be one endpoint to kube-proxy anyway; keep it explicit.
     if (seen.has(ip) && !e.hostname) continue;
     seen.add(ip);

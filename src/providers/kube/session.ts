@@ -1,15 +1,16 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { MeasurementError } from '../../core/errors.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 import type { ClusterState, Service } from '../../model/cluster.js';
-import { isProxied, serviceKey } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ProviderSample, SyncReport } from '../provider.js';
 import { runAgentJob } from './agent-job.js';
 import type { CommandRunner } from './command.js';
-import { mapLimit, sleep, withRetry } from './concurrency.js';
+import { sleep } from './concurrency.js';
 import type { KubeApi, PodInfo } from './kube-api.js';
-import { endpointSliceObject, isClusterOwned, namespaceObject, serviceObject, type ObjectContext } from './objects.js';
+import { isClusterOwned, type ObjectContext } from './objects.js';
+import { ServiceWriter } from './service-writer.js';
+
+export { API_CONCURRENCY } from './service-writer.js';
 import { parsePrometheus, sumOf } from './prom.js';
 import { ciliumSnapshot, kubeProxyCaughtUp, kubeProxySnapshot, slowest, syncBetween, type ProxySnapshot, type SyncFigure } from './proxy-metrics.js';
 import { containerCpuSeconds, type ContainerRef } from './resource-metrics.js';
@@ -18,8 +19,6 @@ export const KUBE_PROXY_PORT = 10249;
 export const CILIUM_PORT = 9962;
 export const COREDNS_PORT = 9153;
 export const NODE_LOCAL_PORT = 9253;
-/** API writes in flight: enough to create thousands of objects quickly, few enough not to be throttled. */
-export const API_CONCURRENCY = 32;
 
 export interface SessionOptions {
   api: KubeApi;
@@ -58,18 +57,12 @@ export interface SessionOptions {
   programTimeoutMs?: number;
 }
 
-interface Applied {
-  fingerprint: string;
-  objects: KubernetesObject[];
-}
-
 /**
  * The Kubernetes half shared by the kind and existing providers: Services and EndpointSlices
  * through the API, agents as Jobs, metrics through the API server proxy.
  */
 export class KubeSession {
-  private readonly applied = new Map<string, Applied>();
-  private readonly namespaces = new Set<string>();
+  private readonly writer: ServiceWriter;
   private backendIPs: string[] = [];
   private backendReplicas = 0;
   private agentSeq = 0;
@@ -77,6 +70,7 @@ export class KubeSession {
   private readonly cilium: boolean;
 
   constructor(private readonly o: SessionOptions) {
+    this.writer = new ServiceWriter({ api: o.api, runId: o.runId, createNamespaces: o.createNamespaces });
     this.cilium = (o.proxyKind ?? (o.cluster.proxy === 'cilium' ? 'cilium' : 'kube-proxy')) === 'cilium';
   }
 
@@ -99,41 +93,13 @@ export class KubeSession {
     return this.backendIPs;
   }
 
-  private objectsOf(s: Service, ctx: ObjectContext): KubernetesObject[] {
-    const slice = endpointSliceObject(s, ctx);
-    return slice ? [serviceObject(s, ctx), slice] : [serviceObject(s, ctx)];
-  }
-
   async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
     const services = state.services.filter((s) => !isClusterOwned(s));
     const maxEndpoints = Math.max(1, ...services.map((s) => s.endpoints.length));
     const ctx: ObjectContext = { runId: this.o.runId, namespaceOf: this.o.namespaceOf, backendIPs: await this.ensureBackends(maxEndpoints) };
-    if (this.o.createNamespaces) {
-      const fresh = [...new Set(services.map(this.o.namespaceOf))].filter((n) => !this.namespaces.has(n));
-      await mapLimit(fresh, API_CONCURRENCY, (n) => withRetry(() => this.o.api.apply(namespaceObject(n, this.o.runId))));
-      fresh.forEach((n) => this.namespaces.add(n));
-    }
-    const desired = new Map<string, Applied>();
-    for (const s of services) {
-      const objects = this.objectsOf(s, ctx);
-      desired.set(serviceKey(s), { objects, fingerprint: JSON.stringify(objects) });
-    }
-    const changed = [...desired].filter(([k, d]) => opts.full || this.applied.get(k)?.fingerprint !== d.fingerprint);
-    const removed = [...this.applied].filter(([k]) => !desired.has(k));
-    const changedKeys = new Set(changed.map(([k]) => k));
-    const proxiedChanges = services.filter((s) => isProxied(s) && changedKeys.has(serviceKey(s))).length + removed.length;
-
     const before = await this.scrapeProxies();
-    await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
-      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj));
-      this.applied.set(k, d);
-    });
-    await mapLimit(removed, API_CONCURRENCY, async ([k, d]) => {
-      for (const obj of [...d.objects].reverse()) await withRetry(() => this.o.api.remove(obj));
-      this.applied.delete(k);
-    });
-    const writtenAt = Date.now() / 1000;
-    this.o.log(`kube: ${changed.length} Services written, ${removed.length} deleted; waiting for the data plane`);
+    const { changed, removed, proxiedChanges, writtenAt } = await this.writer.write(services, ctx, opts);
+    this.o.log(`kube: ${changed} Services written, ${removed} deleted; waiting for the data plane`);
 
     let figure: SyncFigure | undefined;
     if (proxiedChanges === 0 && !opts.full) {
@@ -225,10 +191,7 @@ export class KubeSession {
   async runAgent(req: AgentRequest): Promise<AgentOutput> {
     const name = `agent-${req.agent}-${++this.agentSeq}-c${req.client}`;
     const ns = this.o.agentNamespace;
-    if (this.o.createNamespaces && !this.namespaces.has(ns)) {
-      await withRetry(() => this.o.api.apply(namespaceObject(ns, this.o.runId)));
-      this.namespaces.add(ns);
-    }
+    if (this.o.createNamespaces) await this.writer.ensureNamespace(ns);
     return runAgentJob(this.o.api, { name, namespace: ns, runId: this.o.runId, image: this.o.image, req });
   }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../../core/errors.js';
-import { haveTool, requireTools } from '../../core/exec.js';
+import { requireTools } from '../../core/exec.js';
 import { Proxier } from '../../dataplane/proxier.js';
 import { prepareBackend } from '../../load/http/backend.js';
 import type { AgentOutput } from '../../load/agent-output.js';
@@ -14,21 +14,28 @@ import { BACKEND_PORT } from './addresses.js';
 import { runLocalAgent } from './agents.js';
 import { cleanLocalRun } from './cleanup.js';
 import { DnsPods } from './dns-pods.js';
+import { implementationOf, type Implementation } from './implementation.js';
+import { requireBinaries } from './real/binaries.js';
+import { REAL_BINARIES, RealComponents } from './real/components.js';
 import { ProcessSet } from './processes.js';
+import { nodeLocalAddresses } from './real/cluster-dns.js';
 import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
 
 /** Namespace of the client pods: their search list starts with <ns>.svc.cluster.local. */
 const CLIENT_NAMESPACE = clientNamespace();
 
 /**
- * The embedded default: Linux network namespaces as node and pods, kube-proxy's rules in the
- * node namespace, Unbound as cluster DNS, nginx as backends. Nothing touches the root namespace.
+ * The embedded default: Linux network namespaces as node and pods, nginx as backends, and either
+ * the real components (etcd, kube-apiserver, kube-proxy, CoreDNS: real/) or the model (our
+ * Proxier and Unbound). Nothing touches the root namespace.
  */
 export class LocalProvider implements Provider {
   readonly name = 'local';
   private topo?: Topology;
   private proxier?: Proxier;
   private dns?: DnsPods;
+  private real?: RealComponents;
+  private impl?: Implementation;
   private readonly procs = new ProcessSet();
   private downDone = false;
 
@@ -36,10 +43,12 @@ export class LocalProvider implements Provider {
 
   describe(cluster: ClusterConfig): string[] {
     const topo = planTopology(this.ctx.runId, this.plan(cluster));
+    const impl = implementationOf(cluster);
+    const proxy = impl.proxy === 'real' ? 'real kube-proxy' : 'kube-proxy model';
     return [
-      `local: network namespaces ${topo.node} (kube-proxy ${cluster.proxy}${cluster.proxy === 'iptables' ? `, ${cluster.iptablesBackend} backend` : ''}) and ${topo.pods.length} pods:`,
+      `local: network namespaces ${topo.node} (${impl.proxy === 'real' ? 'etcd, kube-apiserver, ' : ''}${proxy} ${cluster.proxy}${cluster.proxy === 'iptables' ? `, ${cluster.iptablesBackend} backend` : ''}) and ${topo.pods.length} pods:`,
       ...topo.pods.map((p) => `  ${p.netns}  ${p.ip}  (${p.role})`),
-      `  cluster DNS: unbound x${cluster.dnsReplicas} behind ${KUBE_DNS_IP}${cluster.nodeLocalDNS ? `, NodeLocal DNSCache on ${NODE_LOCAL_DNS_IP}` : ''}; upstream stand-in delay ${cluster.upstreamDelay} ms`,
+      `  cluster DNS: ${impl.dns} x${cluster.dnsReplicas} behind ${KUBE_DNS_IP}${cluster.nodeLocalDNS ? `, NodeLocal DNSCache on ${NODE_LOCAL_DNS_IP}` : ''}; upstream stand-in delay ${cluster.upstreamDelay} ms`,
     ];
   }
 
@@ -51,8 +60,13 @@ export class LocalProvider implements Provider {
     if (process.platform !== 'linux') throw new PrerequisiteError('the local provider needs Linux network namespaces', 'use --provider kind or existing');
     if (process.getuid?.() !== 0) throw new PrerequisiteError('the local provider needs root (network namespaces, iptables)', 'run as root, e.g. sudo npm run bench -- ...');
     if (cluster.proxy === 'cilium') throw new PrerequisiteError('proxy cilium runs on kind only (eBPF kube-proxy replacement needs a real cluster)', 'use --provider kind, or cluster.proxy iptables|nftables|ipvs');
-    if (cluster.dnsServer === 'coredns' && !(await haveTool('coredns'))) throw new PrerequisiteError('cluster.dnsServer coredns: no coredns binary on PATH', 'put coredns on PATH or use dnsServer: unbound');
-    await requireTools(['ip', 'ss', 'sysctl', 'unbound', 'unbound-control', 'nginx', cluster.proxy === 'nftables' ? 'nft' : 'iptables-restore']);
+    const impl = implementationOf(cluster);
+    if (impl.proxy === 'real') {
+      requireBinaries(REAL_BINARIES);
+      await requireTools(['curl', 'openssl']);
+    }
+    await requireTools(['ip', 'ss', 'sysctl', 'nginx', cluster.proxy === 'nftables' ? 'nft' : 'iptables-restore']);
+    if (impl.dns === 'unbound') await requireTools(['unbound', 'unbound-control']);
     if (cluster.proxy === 'iptables' || cluster.nodeLocalDNS) await requireTools([cluster.iptablesBackend === 'legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore']);
     await new Proxier({ mode: cluster.proxy, iptablesBackend: cluster.iptablesBackend, netns: 'unused' }).check();
   }
@@ -60,10 +74,12 @@ export class LocalProvider implements Provider {
   async up(cluster: ClusterConfig): Promise<ClusterInfo> {
     const topo = planTopology(this.ctx.runId, this.plan(cluster));
     this.topo = topo;
+    const impl = implementationOf(cluster);
+    this.impl = impl;
     mkdirSync(this.ctx.workDir, { recursive: true });
-    this.ctx.log(`local: building ${topo.pods.length + 1} network namespaces`);
-    await buildTopology(topo);
-    this.proxier = new Proxier({ mode: cluster.proxy as 'iptables' | 'nftables' | 'ipvs', iptablesBackend: cluster.iptablesBackend, netns: topo.node });
+    this.ctx.log(`local: building ${topo.pods.length + 1} network namespaces (${impl.proxy === 'real' ? 'real components' : 'model'}, cluster DNS ${impl.dns})`);
+    await buildTopology(topo, { nodeLocalAddresses: cluster.nodeLocalDNS && impl.dns === 'coredns' ? nodeLocalAddresses(cluster.proxy) : undefined });
+    if (impl.proxy === 'model') this.proxier = new Proxier({ mode: cluster.proxy as 'iptables' | 'nftables' | 'ipvs', iptablesBackend: cluster.iptablesBackend, netns: topo.node });
     for (const b of topo.backends) {
       const dir = join(this.ctx.workDir, `backend-${b.index}`);
       mkdirSync(dir, { recursive: true });
@@ -72,6 +88,11 @@ export class LocalProvider implements Provider {
     }
     this.dns = new DnsPods(topo, this.procs, join(this.ctx.workDir, 'dns'), cluster.upstreamDelay);
     await this.dns.startUpstream();
+    let realTools: Record<string, string> = {};
+    if (impl.proxy === 'real') {
+      this.real = new RealComponents({ runId: this.ctx.runId, workDir: this.ctx.workDir, topo, procs: this.procs, cluster, log: this.ctx.log, dnsServer: impl.dns });
+      realTools = (await this.real.up()).tools ?? {};
+    }
     const nameserver = cluster.nodeLocalDNS ? NODE_LOCAL_DNS_IP : KUBE_DNS_IP;
     for (const c of topo.clients) {
       // what kubelet writes for a ClusterFirst pod; ip netns exec bind-mounts it over /etc/resolv.conf
@@ -84,14 +105,14 @@ export class LocalProvider implements Provider {
       clientNamespace: CLIENT_NAMESPACE,
       clients: topo.clients.length,
       dnsPodIPs: topo.dns.map((d) => d.ip),
-      tools: await DnsPods.versions(),
+      tools: { implementation: impl.proxy, ...(impl.dns === 'unbound' ? await DnsPods.versions() : {}), ...realTools },
     };
   }
 
   async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
-    if (!this.proxier || !this.dns) throw new Error('local provider is not up');
-    const report = await this.proxier.sync(state, opts);
-    await this.dns.apply(state);
+    if (!this.dns || !(this.proxier || this.real)) throw new Error('local provider is not up');
+    const report = this.real ? await this.real.applyServices(state, opts) : await this.proxier!.sync(state, opts);
+    if (this.impl?.dns === 'unbound') await this.dns.apply(state);
     return report;
   }
 
@@ -103,8 +124,10 @@ export class LocalProvider implements Provider {
 
   async sample(): Promise<ProviderSample> {
     const time = Date.now();
+    if (this.real && this.impl?.dns === 'coredns') return this.real.sample(time);
     const s = await this.dns!.sample();
-    return { time, dnsServerCpuSeconds: s.cpuSeconds, dnsServerQueries: s.queries, cacheHits: s.cacheHits, cacheMisses: s.cacheMisses };
+    const proxy = this.real ? await this.real.sample(time, { dns: false }) : {};
+    return { ...proxy, time, dnsServerCpuSeconds: s.cpuSeconds, dnsServerQueries: s.queries, cacheHits: s.cacheHits, cacheMisses: s.cacheMisses };
   }
 
   async down(): Promise<void> {
@@ -115,6 +138,7 @@ export class LocalProvider implements Provider {
       return;
     }
     await this.dns?.stop();
+    await this.real?.down();
     await this.procs.stopAll();
     await this.proxier?.cleanup().catch(() => undefined);
     await cleanLocalRun(this.ctx.runId);

@@ -62,13 +62,15 @@ async function ipBatch(lines: string[], netns?: string): Promise<void> {
  * Creates the namespaces and wires each pod to the node with a veth pair created directly
  * between the two namespaces, so no interface ever exists in the root namespace.
  */
-export async function buildTopology(topo: Topology): Promise<void> {
+export async function buildTopology(topo: Topology, opts: { nodeLocalAddresses?: string[] } = {}): Promise<void> {
   const node = topo.node;
   await ipBatch([node, ...topo.pods.map((p) => p.netns)].map((n) => `netns add ${n}`));
   await run('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'], { netns: node });
   await ipBatch(topo.pods.map((p) => `link add ${p.hostIf} netns ${node} type veth peer name eth0 netns ${p.netns}`));
   const nodeCmds = ['link set lo up', `addr add ${NODE_GATEWAY}/32 dev lo`];
-  if (topo.nodeLocalDNS) nodeCmds.push(`addr add ${NODE_LOCAL_DNS_IP}/32 dev lo`);
+  // NodeLocal DNSCache's addresses (node-cache puts them on a dummy interface; this kernel may
+  // have no dummy driver, and lo holds them just as well for local delivery)
+  if (topo.nodeLocalDNS) for (const ip of opts.nodeLocalAddresses ?? [NODE_LOCAL_DNS_IP]) nodeCmds.push(`addr add ${ip}/32 dev lo`);
   for (const pod of topo.pods) nodeCmds.push(`link set ${pod.hostIf} up`, `route add ${pod.ip}/32 dev ${pod.hostIf} src ${NODE_GATEWAY}`);
   for (const b of topo.backends) for (const block of blocksOf(topo, b.index)) nodeCmds.push(`route add ${block} dev ${b.hostIf} src ${NODE_GATEWAY}`);
   // a real node reaches ClusterIPs by its default route before OUTPUT's DNAT reroutes the packet;
