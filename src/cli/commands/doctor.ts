@@ -31,12 +31,19 @@ async function outcome(check: () => Promise<void>): Promise<{ ok: boolean; text:
   }
 }
 
-/** The cluster configurations a scenario can ask of a provider: every proxy mode, with and without NodeLocal DNSCache, and legacy iptables. */
+/**
+ * The cluster configurations a scenario can ask of a provider: every proxy mode with and without
+ * NodeLocal DNSCache, legacy iptables, and each explicit choice of components (local's real
+ * Kubernetes components or its model; `auto` elsewhere picks whichever is there).
+ */
 export function doctorConfigurations(): Array<{ label: string; cluster: ClusterConfig }> {
   const out: Array<{ label: string; cluster: ClusterConfig }> = [];
   for (const proxy of ClusterSpec.shape.proxy.unwrap().options) {
     for (const nodeLocalDNS of [false, true]) out.push({ label: `${proxy}${nodeLocalDNS ? '+nodelocal' : ''}`, cluster: ClusterSpec.parse({ proxy, nodeLocalDNS }) });
     if (proxy === 'iptables') out.push({ label: 'iptables-legacy', cluster: ClusterSpec.parse({ proxy, iptablesBackend: 'legacy' }) });
+  }
+  for (const components of ClusterSpec.shape.components.unwrap().options) {
+    if (components !== ClusterSpec.parse({}).components) out.push({ label: `components=${components}`, cluster: ClusterSpec.parse({ components }) });
   }
   return out;
 }
