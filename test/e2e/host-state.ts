@@ -18,6 +18,8 @@ export function hostSnapshot(): Record<string, string> {
     iptablesLegacy: sh('iptables-legacy-save', []).replace(/^#.*$/gm, '').replace(/\[\d+:\d+\]/g, ''),
     nft: sh('nft', ['list', 'ruleset']),
     resolv: sh('cat', ['/etc/resolv.conf']),
+    // host-global conntrack sizing, which kube-proxy raises unless told not to
+    conntrack: sh('cat', ['/proc/sys/net/netfilter/nf_conntrack_max', '/sys/module/nf_conntrack/parameters/hashsize']),
   };
 }
 

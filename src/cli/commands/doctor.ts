@@ -8,6 +8,7 @@ import { registerProviders } from '../../providers/all.js';
 import { providers } from '../../providers/index.js';
 import { requireChromium } from '../../report/chromium.js';
 import { ClusterSpec, type ClusterConfig } from '../../scenario/schema.js';
+import { componentLines } from './components.js';
 
 /** A check that has not answered by then (an API server that drops packets) is reported as such. */
 const CHECK_TIMEOUT_MS = 20_000;
@@ -79,6 +80,10 @@ export function doctorCommand(): Command {
         if (name === 'local' && c.label === ClusterSpec.parse({}).proxy) localDefault = r;
       }
       printGroup(`${name} provider:`, results);
+      if (name === 'local') {
+        process.stdout.write('local provider, real components (cluster.components: real; else the model runs):\n');
+        for (const line of await componentLines()) process.stdout.write(`${line}\n`);
+      }
     }
     const perf = [];
     for (const pair of RATIO_NAMES) perf.push({ label: pair, ...(await outcome(() => checkPerfTools([pair]))) });

@@ -29,11 +29,11 @@ export function renderUpstream(namespace: string, runId: string, cluster: Pick<C
   });
 }
 
-/** CoreDNS's Corefile with external names forwarded to the stand-in. */
-export function renderCoreDNSConfig(): string {
+/** CoreDNS's Corefile with external names forwarded to the stand-in (kind: its ClusterIP). */
+export function renderCoreDNSConfig(upstreamIP = UPSTREAM_IP): string {
   return fillTemplate(readInfra('manifests', 'coredns-corefile.yaml.tmpl'), {
     __DISCO_CLUSTER_DOMAIN__: CLUSTER_DOMAIN,
-    __DISCO_UPSTREAM_IP__: UPSTREAM_IP,
+    __DISCO_UPSTREAM_IP__: upstreamIP,
   });
 }
 

@@ -9,7 +9,8 @@ import { runLabels } from './labels.js';
  * endpoint is a real, answering backend pod (so kube-proxy programs the same number of rules the
  * scenario asks for, and traffic through a ClusterIP lands on a real server).
  */
-export const SLICE_MANAGER = 'discobench.io/manual';
+// a label value: no slash (the API server rejects 'discobench.io/manual' with 422)
+export const SLICE_MANAGER = 'manual.discobench.io';
 
 export interface ObjectContext {
   runId: string;

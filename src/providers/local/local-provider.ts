@@ -16,7 +16,7 @@ import { cleanLocalRun } from './cleanup.js';
 import { DnsPods } from './dns-pods.js';
 import { implementationOf, type Implementation } from './implementation.js';
 import { requireBinaries } from './real/binaries.js';
-import { REAL_BINARIES, RealComponents } from './real/components.js';
+import { realBinariesFor, RealComponents } from './real/components.js';
 import { ProcessSet } from './processes.js';
 import { nodeLocalAddresses } from './real/cluster-dns.js';
 import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
@@ -62,7 +62,7 @@ export class LocalProvider implements Provider {
     if (cluster.proxy === 'cilium') throw new PrerequisiteError('proxy cilium runs on kind only (eBPF kube-proxy replacement needs a real cluster)', 'use --provider kind, or cluster.proxy iptables|nftables|ipvs');
     const impl = implementationOf(cluster);
     if (impl.proxy === 'real') {
-      requireBinaries(REAL_BINARIES);
+      requireBinaries(realBinariesFor(impl.dns));
       await requireTools(['curl', 'openssl']);
     }
     await requireTools(['ip', 'ss', 'sysctl', 'nginx', cluster.proxy === 'nftables' ? 'nft' : 'iptables-restore']);

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import { run, spawnProcess } from '../../core/exec.js';
 import { MeasurementError } from '../../core/errors.js';
@@ -20,6 +21,8 @@ export interface StartOptions {
   port?: { proto: 'tcp' | 'udp'; port: number };
   /** or when this text appears on stdout */
   readyLine?: string;
+  /** append everything the process prints to this file (the real components' logs) */
+  logFile?: string;
   timeoutMs?: number;
 }
 
@@ -42,7 +45,10 @@ export class ProcessSet {
     const child = spawnProcess(opts.file, opts.args, { netns: opts.netns, detached: true });
     const lines: string[] = [];
     let sawReady = false;
+    const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+    if (log) void child.finally(() => log.end());
     const keep = (chunk: Buffer) => {
+      log?.write(chunk);
       const text = chunk.toString();
       if (opts.readyLine && text.includes(opts.readyLine)) sawReady = true;
       lines.push(...text.split('\n').filter(Boolean));

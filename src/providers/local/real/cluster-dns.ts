@@ -11,6 +11,7 @@ import { renderCoreDNSConfig } from '../../kind/manifests.js';
 import { nodeLocalPillars } from '../../kind/nodelocal.js';
 import { fillTemplate, readInfra } from '../../kube/infra.js';
 import { parsePrometheus, sumOf } from '../../kube/prom.js';
+import { UPSTREAM_IP } from '../addresses.js';
 import type { ManagedProcess, ProcessSet } from '../processes.js';
 import type { Pod } from '../topology.js';
 
@@ -33,7 +34,7 @@ function corefileOf(configMapYaml: string, name: string): string {
  * must be; nothing else differs.
  */
 export function clusterCorefile(kubeconfig: string): string {
-  const text = corefileOf(renderCoreDNSConfig(), 'coredns');
+  const text = corefileOf(renderCoreDNSConfig(UPSTREAM_IP), 'coredns');
   const out = text.replace(/^(\s*)kubernetes ([^\n{]*)\{\n/m, (_m, indent: string, zones: string) => `${indent}kubernetes ${zones}{\n${indent}    kubeconfig ${kubeconfig}\n`);
   if (out === text) throw new Error('the CoreDNS Corefile has no kubernetes block');
   return out;
@@ -73,7 +74,7 @@ export class RealClusterDns {
     mkdirSync(dir, { recursive: true });
     const conf = join(dir, 'Corefile');
     writeFileSync(conf, clusterCorefile(this.o.podKubeconfig));
-    const proc = await this.o.procs.start({ name: `coredns dns-${pod.index}`, netns: pod.netns, file: this.o.coredns, args: ['-conf', conf], port: { proto: 'udp', port: 53 }, timeoutMs: 60_000 });
+    const proc = await this.o.procs.start({ name: `coredns dns-${pod.index}`, netns: pod.netns, file: this.o.coredns, args: ['-conf', conf], port: { proto: 'udp', port: 53 }, timeoutMs: 60_000, logFile: join(dir, 'coredns.log') });
     this.servers.push({ pod, proc });
     // the ready plugin answers 200 once the kubernetes plugin has synced with the API server
     const deadline = Date.now() + 60_000;
@@ -93,7 +94,7 @@ export class RealClusterDns {
     // node-cache's own set-up: DNS to and from its addresses bypasses conntrack (and so kube-proxy's DNAT)
     const restore = this.o.cluster.iptablesBackend === 'legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore';
     await run(restore, ['-w', '5', '--noflush'], { netns: this.o.nodeNetns, input: nodeLocalNotrackRules(nodeLocalAddresses(this.o.cluster.proxy)) });
-    this.cache = await this.o.procs.start({ name: 'node-local-dns (CoreDNS with node-cache\'s Corefile)', netns: this.o.nodeNetns, file: this.o.coredns, args: ['-conf', conf], port: { proto: 'tcp', port: NODE_LOCAL_METRICS_PORT }, timeoutMs: 60_000 });
+    this.cache = await this.o.procs.start({ name: 'node-local-dns (CoreDNS with node-cache\'s Corefile)', netns: this.o.nodeNetns, file: this.o.coredns, args: ['-conf', conf], port: { proto: 'tcp', port: NODE_LOCAL_METRICS_PORT }, timeoutMs: 60_000, logFile: join(dir, 'node-local-dns.log') });
   }
 
   /** pids of the cluster DNS servers (not the node-local cache) */

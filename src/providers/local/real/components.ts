@@ -22,6 +22,11 @@ import { KubeProxy } from './kube-proxy.js';
 /** The binaries a real-components run needs. */
 export const REAL_BINARIES = ['etcd', 'kube-apiserver', 'kube-proxy', 'coredns'] as const;
 
+/** What a run needs: CoreDNS only when it serves cluster DNS. */
+export function realBinariesFor(dnsServer: 'coredns' | 'unbound'): string[] {
+  return REAL_BINARIES.filter((b) => dnsServer === 'coredns' || b !== 'coredns');
+}
+
 export interface RealOptions {
   runId: string;
   workDir: string;
@@ -53,7 +58,7 @@ export class RealComponents {
   readonly nodeName: string;
 
   constructor(private readonly o: RealOptions) {
-    this.bins = requireBinaries(o.dnsServer === 'coredns' ? REAL_BINARIES : REAL_BINARIES.filter((b) => b !== 'coredns'));
+    this.bins = requireBinaries(realBinariesFor(o.dnsServer));
     this.nodeName = `disco-${o.runId}-node`;
   }
 
@@ -68,7 +73,7 @@ export class RealComponents {
     this.cp = new ControlPlane({ netns: topo.node, nodeIP: NODE_GATEWAY, dir: join(dir, 'control-plane'), binaries: { etcd: this.bins.etcd!, 'kube-apiserver': this.bins['kube-apiserver']! }, procs, log: this.o.log });
     this.api = await this.cp.start();
     this.writer = new ServiceWriter({ api: this.api, runId: this.o.runId, createNamespaces: true });
-    await this.api.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.nodeName, labels: { ...runLabels(this.o.runId), 'kubernetes.io/hostname': this.nodeName } } });
+    await this.cp.registerNode(this.nodeName, runLabels(this.o.runId));
     this.proxy = new KubeProxy({ netns: topo.node, nodeName: this.nodeName, nodeIP: NODE_GATEWAY, kubeconfig: this.cp.nodeKubeconfig, binary: this.bins['kube-proxy']!, cluster, dir: join(dir, 'kube-proxy'), procs });
     await this.proxy.start();
     if (this.o.dnsServer === 'unbound') {
@@ -110,10 +115,10 @@ export class RealComponents {
     if (opts.full) {
       await this.restartProxy();
       since = Date.now() / 1000;
-      const after = await this.waitSynced(since);
+      const after = await this.waitSynced(since, (s) => syncBetween(undefined, s, 'full') !== undefined);
       figure = syncBetween(undefined, after, 'full');
     } else if (w.proxiedChanges > 0) {
-      const after = await this.waitSynced(since);
+      const after = await this.waitSynced(since, (s) => syncBetween(before, s, 'partial') !== undefined);
       figure = syncBetween(before, after, 'partial');
       this.o.log(`local: kube-proxy programmed ${w.proxiedChanges} changed Service(s) ${((after.lastSync! - w.writtenAt) * 1000).toFixed(0)} ms after the write`);
     }
@@ -126,11 +131,15 @@ export class RealComponents {
     await this.proxy!.restart();
   }
 
-  private async waitSynced(since: number): Promise<ProxySnapshot> {
+  /**
+   * Until kube-proxy has synced since `since` with nothing pending, and `synced` (a sync was
+   * recorded: a new kube-proxy stamps its last-sync gauge before its first sync).
+   */
+  private async waitSynced(since: number, synced: (s: ProxySnapshot) => boolean): Promise<ProxySnapshot> {
     const deadline = Date.now() + 15 * 60_000;
     for (;;) {
       const s = await this.proxy!.scrape();
-      if (s && kubeProxyCaughtUp(s, since)) return s;
+      if (s && kubeProxyCaughtUp(s, since) && synced(s)) return s;
       if (Date.now() > deadline) throw new MeasurementError('kube-proxy did not program the Services within 15 min', this.proxy!.tail());
       await sleep(this.o.pollMs ?? 50);
     }

@@ -58,7 +58,7 @@ export class ControlPlane {
         // the control plane is scaffolding, not under test: no fsync waits on the run's disk
         '--unsafe-no-fsync',
       ],
-      port: { proto: 'tcp', port: 2379 }, timeoutMs: 30_000,
+      port: { proto: 'tcp', port: 2379 }, timeoutMs: 30_000, logFile: join(dir, 'etcd.log'),
     });
     await procs.start({
       name: 'kube-apiserver', netns, file: this.o.binaries['kube-apiserver'],
@@ -69,7 +69,7 @@ export class ControlPlane {
         `--service-account-issuer=https://kubernetes.default.svc.cluster.local`, `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
         '--authorization-mode=Node,RBAC', '--profiling=false', '--v=1',
       ],
-      port: { proto: 'tcp', port: APISERVER_PORT }, timeoutMs: 120_000,
+      port: { proto: 'tcp', port: APISERVER_PORT }, timeoutMs: 120_000, logFile: join(dir, 'kube-apiserver.log'),
     });
     this.nodeKubeconfig = join(dir, 'node.kubeconfig');
     this.podKubeconfig = join(dir, 'pod.kubeconfig');
@@ -85,6 +85,17 @@ export class ControlPlane {
     await this.waitReady();
     this.o.log(`local: etcd and kube-apiserver ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return this.api;
+  }
+
+  /**
+   * The Node object kubelet would register: kube-proxy waits (30 s) for its addresses before it
+   * programs anything, and takes the node IP from it. Status is a subresource, written apart.
+   */
+  async registerNode(name: string, labels: Record<string, string>): Promise<void> {
+    const core = this.kubeconfig!.makeApiClient(k8s.CoreV1Api);
+    const node = await core.createNode({ body: { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { ...labels, 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' } } } });
+    node.status = { ...node.status, addresses: [{ type: 'InternalIP', address: this.o.nodeIP }, { type: 'Hostname', address: name }] };
+    await core.replaceNodeStatus({ name, body: node });
   }
 
   /** GET a path of the API server from inside the node namespace (readyz, metrics). */

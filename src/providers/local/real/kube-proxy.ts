@@ -86,10 +86,11 @@ export class KubeProxy {
 
   async start(): Promise<void> {
     this.generation++;
+    mkdirSync(this.o.dir, { recursive: true });
     const env = { PATH: iptablesPath(this.o.dir, this.o.cluster.iptablesBackend) };
     this.proc = await this.o.procs.start({
       name: 'kube-proxy', netns: this.o.netns, file: 'env', args: [`PATH=${env.PATH}`, this.o.binary, ...kubeProxyArgs(this.o)],
-      port: { proto: 'tcp', port: 10249 }, timeoutMs: 60_000,
+      port: { proto: 'tcp', port: 10249 }, timeoutMs: 60_000, logFile: join(this.o.dir, 'kube-proxy.log'),
     });
   }
 
