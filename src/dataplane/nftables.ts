@@ -59,10 +59,6 @@ export interface NftElements {
   noEndpointServices: Map<string, string>;
 }
 
-export function emptyElements(): NftElements {
-  return { clusterIPs: new Map(), serviceIPs: new Map(), noEndpointServices: new Map() };
-}
-
 export class NftNameCache {
   private readonly m = new Map<string, string>();
   service(sp: ServicePortInfo): string {

@@ -7,6 +7,14 @@ export function namespaceOf(i: number, namespaces: number): string {
   return `bench-${i % namespaces}`;
 }
 
+/**
+ * Where the client pods (the agents) live: the model's first namespace, so short Service names
+ * resolve through their search list (<ns>.svc.<zone> first) as they would from a real pod there.
+ */
+export function clientNamespace(): string {
+  return namespaceOf(0, 1);
+}
+
 /** Upstream (stand-in internet) names that ExternalName Services and the DNS mix point at. */
 export const EXTERNAL_ZONE = 'example.com';
 export function externalHost(x: number): string {

@@ -1,15 +1,15 @@
-import { existingProviderFactory } from './existing/provider.js';
-import { providers } from './index.js';
-import { kindProviderFactory } from './kind/provider.js';
-import { LocalProvider } from './local/local-provider.js';
+import { existingProvider } from './existing/provider.js';
+import { providers, type ProviderName } from './index.js';
+import { kindProvider } from './kind/provider.js';
+import { localProvider } from './local/entry.js';
+import type { ProviderEntry } from './provider.js';
 
 let done = false;
 
-/** Registers every built-in provider once. */
+/** Registers every built-in provider once; the key type makes this list match PROVIDER_NAMES. */
 export function registerProviders(): void {
   if (done) return;
   done = true;
-  providers.register('local', (ctx) => new LocalProvider(ctx));
-  providers.register('kind', kindProviderFactory);
-  providers.register('existing', existingProviderFactory);
+  const all: Record<ProviderName, ProviderEntry> = { local: localProvider, kind: kindProvider(), existing: existingProvider() };
+  for (const [name, entry] of Object.entries(all)) providers.register(name, entry);
 }

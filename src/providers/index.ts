@@ -1,4 +1,6 @@
 import { Registry } from '../core/registry.js';
-import type { ProviderFactory } from './provider.js';
+import type { ProviderEntry } from './provider.js';
 
-export const providers = new Registry<ProviderFactory>('provider');
+export { PROVIDER_NAMES, type ProviderName } from './names.js';
+
+export const providers = new Registry<ProviderEntry>('provider');

@@ -13,8 +13,6 @@ export interface ClusterInfo {
   clientNamespace: string;
   /** how many client slots runAgent accepts (local: client namespaces) */
   clients: number;
-  dnsServer: 'unbound' | 'coredns';
-  nodeLocalDNS: boolean;
   /**
    * When the provider runs the DNS pods itself (local), their IPs: the harness then programs the
    * kube-dns Service like any other. Absent where the cluster already has kube-dns (kind, existing).
@@ -129,3 +127,30 @@ export interface Provider {
 }
 
 export type ProviderFactory = (ctx: ProviderContext) => Provider;
+
+/** How `clean` and the second Ctrl-C reach what a run created, knowing only its id. */
+export interface CleanOptions {
+  /** existing: the kubeconfig context the run used (the current one when absent) */
+  context?: string;
+  log(message: string): void;
+}
+
+/**
+ * A provider as the registry holds it. `create` builds one instance per cluster configuration;
+ * the rest belongs to a run as a whole and needs no instance, so the CLI can call it from a
+ * signal handler while up() is still running.
+ */
+export interface ProviderEntry {
+  create: ProviderFactory;
+  /**
+   * Taken before the run creates anything (not even its results directory); returns the
+   * release. Local: the machine-wide lock, since two local runs would measure each other.
+   */
+  claim?(runId: string): () => void;
+  /**
+   * Removes everything run `runId` created, found by its id alone (the second Ctrl-C): local its
+   * namespaces, kind its cluster, existing its namespace. Safe when nothing is left; returns
+   * what it removed, for the log.
+   */
+  clean(runId: string, opts: CleanOptions): Promise<string[]>;
+}

@@ -2,13 +2,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InterruptedError, PrerequisiteError } from '../core/errors.js';
 import { newRunId, utcStamp } from '../core/ids.js';
+import type { Registry } from '../core/registry.js';
 import { providers } from '../providers/index.js';
-import { clusterDemand, type Provider, type ProviderContext } from '../providers/provider.js';
+import { clusterDemand, type Provider, type ProviderContext, type ProviderEntry } from '../providers/provider.js';
 import type { RunResult } from '../results/model.js';
 import { RunWriter } from '../results/writer.js';
 import { clusterKey, expandVariants, type Variant } from '../scenario/expand.js';
 import { loadScenario } from '../scenario/load.js';
-import { acquireLocalLock } from './lock.js';
 import { environment } from './environment.js';
 import { describePlan } from './plan.js';
 import { runVariant } from './variant.js';
@@ -25,8 +25,13 @@ export interface BenchOptions {
   yes?: boolean;
   signal: AbortSignal;
   log(message: string): void;
-  /** called once the run id exists, so a second Ctrl-C can clean up by it */
-  onRunId?(runId: string): void;
+  /**
+   * Called before the run creates anything, with what removes all of it at once (the
+   * provider's own clean by run id), for a second Ctrl-C.
+   */
+  onStarted?(run: { runId: string; clean(): Promise<string[]> }): void;
+  /** where the provider is looked up (tests: one holding providers with recorded commands) */
+  registry?: Registry<ProviderEntry>;
 }
 
 export interface BenchOutcome {
@@ -50,7 +55,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const scenario = loaded.scenario;
   const variants = expandVariants(scenario, opts.scenario);
   const runId = newRunId();
-  const factory = providers.require(scenario.provider);
+  const entry = (opts.registry ?? providers).require(scenario.provider);
+  const factory = entry.create;
   const workDir = join(tmpdir(), `discobench-${runId}`);
   const pctx: ProviderContext = { runId, workDir, log: opts.log, options: { keep: opts.keep, context: opts.context, yes: opts.yes }, signal: opts.signal };
   const groups = groupByCluster(variants);
@@ -70,8 +76,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
     }
   }
   if (runnable.length === 0) throw skipped[0]![1];
-  const unlock = scenario.provider === 'local' ? acquireLocalLock(runId) : () => undefined;
-  opts.onRunId?.(runId);
+  const release = entry.claim?.(runId) ?? (() => undefined);
+  opts.onStarted?.({ runId, clean: () => entry.clean(runId, { context: opts.context, log: opts.log }) });
   const writer = RunWriter.create(opts.out, utcStamp(), scenario.name);
   const run: RunResult = {
     schemaVersion: 1, runId, provider: scenario.provider, status: 'running', startedAt: new Date().toISOString(),
@@ -92,7 +98,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
       await runGroup(factory(pctx), group, run, writer, opts, problems);
     }
   } finally {
-    unlock();
+    release();
   }
   const failed = run.variants.filter((v) => v.status === 'failed').length;
   run.status = opts.signal.aborted || (skipped.length > 0 && failed === 0) ? 'partial' : failed > 0 ? 'failed' : 'completed';
@@ -118,7 +124,7 @@ async function runGroup(provider: Provider, group: Variant[], run: RunResult, wr
     for (const variant of group) {
       if (opts.signal.aborted) break;
       opts.log(`variant ${variant.id}`);
-      const result = await runVariant({ runId: run.runId, variant, provider, cluster: info, workDir: join(tmpdir(), `discobench-${run.runId}`, 'variants'), signal: opts.signal, log: opts.log });
+      const result = await runVariant({ runId: run.runId, variant, provider, cluster: info, signal: opts.signal, log: opts.log });
       run.variants.push(result);
       for (const e of result.errors) opts.log(`  error: ${e}`);
       problems.push(...(await writer.write(run)));

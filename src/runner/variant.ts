@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { MetricSink } from '../metrics/sink.js';
 import type { ClusterState } from '../model/cluster.js';
@@ -16,7 +14,6 @@ export interface VariantRun {
   variant: Variant;
   provider: Provider;
   cluster: ClusterInfo;
-  workDir: string;
   signal: AbortSignal;
   log(message: string): void;
 }
@@ -32,9 +29,7 @@ export async function runVariant(r: VariantRun): Promise<VariantResult> {
   const errors: string[] = [];
   const scenario = r.variant.scenario;
   const state: ClusterState = generateServices(scenario.services, r.cluster.dnsPodIPs ?? [], new GeneratedAddresses(r.cluster.allocatedClusterIPs));
-  const workDir = join(r.workDir, r.variant.id.replace(/[^\w.=,-]+/g, '_'));
-  mkdirSync(workDir, { recursive: true });
-  const ctx: WorkloadContext = { runId: r.runId, variantId: r.variant.id, scenario, provider: r.provider, cluster: r.cluster, state, sink, workDir, signal: r.signal, log: r.log };
+  const ctx: WorkloadContext = { runId: r.runId, scenario, provider: r.provider, cluster: r.cluster, state, sink, signal: r.signal, log: r.log };
   try {
     r.log(`  programming ${state.services.length} Services (full sync)`);
     const first = await r.provider.applyServices(state, { full: true });

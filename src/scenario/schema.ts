@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
+import { PROVIDER_NAMES } from '../providers/names.js';
 
 /** Durations are written "30s", "200ms", "2m"; the parsed scenario holds milliseconds. */
 const duration = (def: string) =>
@@ -33,7 +34,11 @@ export const ClusterSpec = z.strictObject({
   dnsReplicas: int(1, 16).default(1),
   /** local: namespaces holding the HTTP servers behind the endpoints */
   backends: int(1, 16).default(1),
-  /** local: client namespaces running the agents */
+  /**
+   * client slots the agents run in: local, client namespaces; kind and existing, how many agent
+   * Jobs a workload spreads over at once (connect starts one per slot), so a scenario asks for
+   * the same parallelism on every provider
+   */
   clients: int(1, 16).default(1),
   /** added round-trip delay of the stand-in upstream DNS (the internet) */
   upstreamDelay: duration('0ms'),
@@ -129,7 +134,7 @@ const matrixValue = z.union([z.string(), z.number(), z.boolean()]);
 export const ScenarioSpec = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
   description: z.string().default(''),
-  provider: z.enum(['local', 'kind', 'existing']).default('local'),
+  provider: z.enum(PROVIDER_NAMES).default('local'),
   cluster: ClusterSpec.default(ClusterSpec.parse({})),
   services: ServicesSpec.default(ServicesSpec.parse({})),
   workloads: WorkloadsSpec.default({}),
@@ -142,7 +147,6 @@ export type ClusterConfig = Scenario['cluster'];
 export type ServicesConfig = Scenario['services'];
 export type WorkloadsConfig = Scenario['workloads'];
 export type DnsWorkload = NonNullable<WorkloadsConfig['dns']>;
-export type HttpWorkload = NonNullable<WorkloadsConfig['http']>;
 export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
 export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
 export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;

@@ -5,7 +5,6 @@ import type { Scenario } from '../scenario/schema.js';
 
 export interface WorkloadContext {
   runId: string;
-  variantId: string;
   /** the variant's resolved scenario (matrix values applied, ndots a single value) */
   scenario: Scenario;
   provider: Provider;
@@ -13,8 +12,6 @@ export interface WorkloadContext {
   /** the Services currently programmed; workloads that change it must apply() through here */
   state: ClusterState;
   sink: MetricSink;
-  /** per-variant scratch directory */
-  workDir: string;
   signal: AbortSignal;
   log(message: string): void;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { RunResult } from '../../src/results/model.js';
-import { LOCK_PATH } from '../../src/runner/lock.js';
+import { LOCK_PATH } from '../../src/providers/local/lock.js';
 import { runCli } from '../cli/run-cli.js';
 import { hostSnapshot, ourNetns } from './host-state.js';
 

@@ -48,7 +48,7 @@ test('the workload runs one agent per client in parallel, splitting connections 
   } as unknown as Provider;
   const sink = new MetricSink();
   const ctx = {
-    runId: 'r', variantId: 'v', scenario, provider, state, sink, workDir: '/tmp',
+    runId: 'r', scenario, provider, state, sink,
     cluster: { clients: 2 } as ClusterInfo, signal: new AbortController().signal, log: () => undefined,
   } as WorkloadContext;
   await httpWorkload().run(ctx);

@@ -71,7 +71,7 @@ function capturingProvider(requests: AgentRequest[]): Provider {
 
 test('existing provider: DNS names come from the namespace the Services are in, not the model\'s bench-N', async () => {
   const scenario = ScenarioSpec.parse({ name: 'x', services: { count: 50, namespaces: 5, headless: 3 }, workloads: { dns: { clients: 1, distinctNames: 40, names: { short: 0.3, namespaced: 0.3, fqdn: 0.2, headless: 0.2, external: 0 } } } });
-  const cluster: ClusterInfo = { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'discobench-r9', clients: 1, dnsServer: 'coredns', nodeLocalDNS: false, tools: {}, servicesNamespace: 'discobench-r9' };
+  const cluster: ClusterInfo = { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'discobench-r9', clients: 1, tools: {}, servicesNamespace: 'discobench-r9' };
   const requests: AgentRequest[] = [];
   const state = generateServices(scenario.services);
   const ctx = { runId: 'r9', variantId: 'v', scenario, provider: capturingProvider(requests), cluster, state, sink: new MetricSink(), workDir: '/tmp', signal: new AbortController().signal, log: () => {} };

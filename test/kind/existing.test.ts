@@ -41,8 +41,9 @@ test('existing up()/down(): one labelled namespace discobench-<runId>, backend i
     api.pods['discobench-r9/app=disco-backend'] = [pod('b0', { namespace: 'discobench-r9', ip: '10.244.2.2' })];
     const runner = new RecordingRunner((file, args) => (args.includes('jsonpath={.spec.clusterIP}') ? { stdout: '10.96.0.10' } : args.includes('-o') ? { stdout: '{"serverVersion":{"gitVersion":"v1.35.0"}}' } : undefined));
     const p = new ExistingProvider(ctx({}, wd), { runner, kubeApi: () => api, image: 'reg.example/discobench-agent:1' });
-    const info = await p.up(ClusterSpec.parse({}));
+    const info = await p.up(ClusterSpec.parse({ clients: 3 }));
     assert.equal(info.clientNamespace, 'discobench-r9');
+    assert.equal(info.clients, 3, "the scenario's client slots, as on local");
     assert.equal(info.nameserver, '10.96.0.10');
     assert.equal(api.objects.get('Namespace//discobench-r9')!.metadata!.labels!['discobench.io/run-id'], 'r9');
     assert.deepEqual(runner.lines(), [

@@ -23,7 +23,9 @@ test('kind up()/down(): the exact command sequence for IPVS with NodeLocal DNSCa
   try {
     const runner = new RecordingRunner((file, args) => (args.includes('configmap') ? { stdout: COREDNS_CM } : file === 'kubectl' && args.includes('-o') ? { stdout: '{"clientVersion":{"gitVersion":"v1.36.0"},"serverVersion":{"gitVersion":"v1.36.1"}}' } : file === 'kind' && args[0] === 'version' ? { stdout: 'kind v0.32.0 go1.25 linux/amd64\n' } : undefined));
     const p = new KindProvider(context(wd), { runner, kubeApi: (c) => new FakeKubeApi(c) });
-    const info = await p.up(ClusterSpec.parse({ proxy: 'ipvs', nodeLocalDNS: true, dnsReplicas: 2 }));
+    const info = await p.up(ClusterSpec.parse({ proxy: 'ipvs', nodeLocalDNS: true, dnsReplicas: 2, clients: 2 }));
+    assert.equal(info.clients, 2, "the scenario's client slots, as on local");
+    assert.equal(info.clientNamespace, 'bench-0');
     const k = 'kubectl --context kind-disco-t1';
     assert.deepEqual(runner.lines(), [
       `kind create cluster --name disco-t1 --config ${wd}/kind-config.yaml --wait 5m`,

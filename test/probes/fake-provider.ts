@@ -36,7 +36,7 @@ export class FakeProvider implements Provider {
   }
   async check(): Promise<void> {}
   async up(): Promise<ClusterInfo> {
-    return { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'bench-0', clients: this.opts.clients ?? 1, dnsServer: 'unbound', nodeLocalDNS: false, tools: {} };
+    return { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'bench-0', clients: this.opts.clients ?? 1, tools: {} };
   }
 
   private local(t: Target): Target {

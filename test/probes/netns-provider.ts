@@ -26,7 +26,7 @@ export class NetnsProvider implements Provider {
   }
   async check(): Promise<void> {}
   async up(): Promise<ClusterInfo> {
-    return { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'bench-0', clients: 1, dnsServer: 'unbound', nodeLocalDNS: false, tools: {} };
+    return { nameserver: '10.96.0.10', clusterDomain: 'cluster.local', clientNamespace: 'bench-0', clients: 1, tools: {} };
   }
 
   async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {

@@ -106,7 +106,7 @@ describe('connect agent in a namespace through DNAT', () => {
     const state = generateServices(scenario.services, ['10.244.0.10']);
     await provider.applyServices(state, { full: true });
     const sink = new MetricSink();
-    const ctx: WorkloadContext = { runId: 'r', variantId: 'v', scenario, provider, cluster: await provider.up(), state, sink, workDir: dir, signal: new AbortController().signal, log: (m) => t.diagnostic(m) };
+    const ctx: WorkloadContext = { runId: 'r', scenario, provider, cluster: await provider.up(), state, sink, signal: new AbortController().signal, log: (m) => t.diagnostic(m) };
     await connectWorkload().run(ctx);
     await churnWorkload().run(ctx);
     const r = sink.results();

@@ -30,7 +30,7 @@ async function setup(raw: Record<string, unknown>, opts: ConstructorParameters<t
   provider.calls.length = 0;
   const sink = new MetricSink();
   const logs: string[] = [];
-  const ctx: WorkloadContext = { runId: 'r', variantId: 'v', scenario, provider, cluster, state, sink, workDir: '/nonexistent', signal: new AbortController().signal, log: (m) => logs.push(m) };
+  const ctx: WorkloadContext = { runId: 'r', scenario, provider, cluster, state, sink, signal: new AbortController().signal, log: (m) => logs.push(m) };
   return { ctx, provider, sink, state };
 }
 

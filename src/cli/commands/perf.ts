@@ -5,9 +5,9 @@ import { runPerf } from '../../perf/run.js';
 import { perfJson, renderPerfTable } from '../../perf/table.js';
 import { BUDGET_NAMES, type BudgetName } from '../../perf/budgets.js';
 import { RATIO_NAMES, SHORT_NAMES, type RatioName } from '../../perf/targets.js';
+import { Interrupts } from '../interrupt.js';
+import { log } from '../log.js';
 
-const started = Date.now();
-const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
 
 type PerfItem = RatioName | BudgetName;
 const ALL: readonly PerfItem[] = [...RATIO_NAMES, ...BUDGET_NAMES];
@@ -53,29 +53,21 @@ export function perfCommand(): Command {
         rounds = Number(o.rounds);
         if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new UsageError(`--rounds must be an integer 1..50 (got ${o.rounds})`);
       }
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        interrupts++;
-        if (interrupts === 1) {
-          log(`${sig}: stopping after cleaning up (press Ctrl-C again to delete the namespaces at once)`);
-          controller.abort();
-          return;
-        }
-        const gone = deleteTrackedNetnsSync();
-        log(`deleted ${gone.length} namespace(s): ${gone.join(' ')}`);
-        process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupts = new Interrupts({
+        log,
+        stopping: 'stopping after cleaning up (press Ctrl-C again to delete the namespaces at once)',
+        cleanNow: () => {
+          const gone = deleteTrackedNetnsSync();
+          return `deleted ${gone.length} namespace(s): ${gone.join(' ')}`;
+        },
+      }).listen();
       try {
-        const report = await runPerf({ only, quick: Boolean(o.quick), rounds, signal: controller.signal, log });
+        const report = await runPerf({ only, quick: Boolean(o.quick), rounds, signal: interrupts.signal, log });
         // pairs measured before an interrupt are printed all the same
         process.stdout.write(o.json ? `${JSON.stringify(perfJson(report), null, 2)}\n` : renderPerfTable(report));
-        if (controller.signal.aborted) throw new InterruptedError('perf interrupted', 'the pairs measured so far are printed above; no namespace is left behind');
+        if (interrupts.signal.aborted) throw new InterruptedError('perf interrupted', 'the pairs measured so far are printed above; no namespace is left behind');
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupts.dispose();
         deleteTrackedNetnsSync();
       }
     });

@@ -62,7 +62,6 @@ export function matchesQuestion(query: Buffer, qEnd: number, resp: Buffer): bool
 export const rcodeOf = (r: Buffer): number => r[3]! & 15;
 export const ancountOf = (r: Buffer): number => (r[6]! << 8) | r[7]!;
 export const arcountOf = (r: Buffer): number => (r[10]! << 8) | r[11]!;
-export const isTruncated = (r: Buffer): boolean => (r[2]! & 2) !== 0;
 /** glibc treats NOERROR with no answers and neither AA nor RA nor additionals as a lame referral */
 export function isLame(r: Buffer): boolean {
   return rcodeOf(r) === 0 && ancountOf(r) === 0 && (r[2]! & 4) === 0 && (r[3]! & 128) === 0 && arcountOf(r) === 0;

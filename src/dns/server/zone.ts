@@ -113,9 +113,3 @@ export function renderRecord(r: ZoneRecord): string {
   }
 }
 
-/** True when name equals zone or lies under it (both compared in absolute, lower-case form). */
-export function inZone(name: string, zone: string): boolean {
-  const n = fqdn(name);
-  const z = fqdn(zone);
-  return n === z || n.endsWith(`.${z}`);
-}

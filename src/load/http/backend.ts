@@ -109,9 +109,3 @@ export async function fetchInNetns(netns: string, urls: readonly string[]): Prom
   const res = await run(process.execPath, ['-e', script, JSON.stringify(urls)], { netns, timeoutMs: scaled(20_000) });
   return JSON.parse(res.stdout) as string[];
 }
-
-/** Reads a backend's counters from inside its namespace (the status request counts itself). */
-export async function readBackendStatus(netns: string, port: number): Promise<BackendStatus> {
-  const [text] = await fetchInNetns(netns, [`http://127.0.0.1:${port}${STATUS_PATH}`]);
-  return parseBackendStatus(text);
-}

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { MeasurementError, PrerequisiteError } from '../../core/errors.js';
 import { CLUSTER_DOMAIN } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
+import type { ClusterInfo, Provider, ProviderContext, ProviderEntry } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, formatCommand, type CommandRunner } from '../kube/command.js';
@@ -126,9 +126,7 @@ export class ExistingProvider extends SessionProvider implements Provider {
       servicesNamespace: this.namespace,
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: this.namespace,
-      clients: 64,
-      dnsServer: 'coredns',
-      nodeLocalDNS: false,
+      clients: cluster.clients,
       tools: { context: api.context, cpuSource: CPU_SOURCE_KUBELET, ...(server.serverVersion?.gitVersion ? { kubernetes: server.serverVersion.gitVersion } : {}) },
     };
   }
@@ -146,4 +144,19 @@ export class ExistingProvider extends SessionProvider implements Provider {
   }
 }
 
-export const existingProviderFactory: ProviderFactory = (ctx) => new ExistingProvider(ctx);
+/**
+ * existing's registry entry. clean() deletes the run's one namespace in the context the run
+ * used; deleting it takes every object of the run with it, and a namespace that is gone is fine.
+ */
+export function existingProvider(deps: ExistingDeps = {}): ProviderEntry {
+  return {
+    create: (ctx) => new ExistingProvider(ctx, deps),
+    async clean(runId, { context, log }) {
+      const api = await (deps.kubeApi ?? connectKube)(context);
+      const ns = runNamespace(runId);
+      log(`existing: deleting namespace ${ns} (context ${api.context})`);
+      await api.remove(namespaceObject(ns, runId));
+      return [`namespace ${api.context}/${ns}`];
+    },
+  };
+}

@@ -9,8 +9,6 @@ import { INFRA_DIR } from '../kube/infra.js';
 export const CILIUM_VERSION = '1.18.0';
 export const CILIUM_REPO = 'https://helm.cilium.io/';
 export const CILIUM_VALUES = join(INFRA_DIR, 'cilium', 'values.yaml');
-/** cilium-agent's Prometheus port (prometheus.enabled=true) */
-export const CILIUM_METRICS_PORT = 9962;
 
 /** The chart's default bpf.lbMapMax; never go below it. */
 export const LB_MAP_DEFAULT = 65536;

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { CommandError } from '../../core/exec.js';
 import { InterruptedError, PrerequisiteError } from '../../core/errors.js';
 import { KUBE_DNS_IP, NODE_LOCAL_DNS_IP, CLUSTER_DOMAIN } from '../../model/addressing.js';
+import { clientNamespace } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { ClusterDemand, ClusterInfo, Provider, ProviderContext, ProviderFactory } from '../provider.js';
+import type { ClusterDemand, ClusterInfo, Provider, ProviderContext, ProviderEntry } from '../provider.js';
 import { DEFAULT_AGENT_IMAGE } from '../kube/agent-job.js';
 import { connectKube, type KubeApiFactory } from '../kube/connect.js';
 import { execRunner, type CommandRunner } from '../kube/command.js';
@@ -123,7 +124,7 @@ export class KindProvider extends SessionProvider implements Provider {
       runId: this.ctx.runId,
       runNamespace: ns,
       // agents run where the model's short names live, so their search list matches a real pod's
-      agentNamespace: 'bench-0',
+      agentNamespace: clientNamespace(),
       namespaceOf: (s) => s.namespace,
       createNamespaces: true,
       restartProxyForFullSync: true,
@@ -141,10 +142,8 @@ export class KindProvider extends SessionProvider implements Provider {
       nameserver: kubeletClusterDNS(cluster) ?? KUBE_DNS_IP,
       allocatedClusterIPs: await api.listClusterIPs(),
       clusterDomain: CLUSTER_DOMAIN,
-      clientNamespace: 'bench-0',
-      clients: 64,
-      dnsServer: 'coredns',
-      nodeLocalDNS: cluster.nodeLocalDNS,
+      clientNamespace: clientNamespace(),
+      clients: cluster.clients,
       tools: await this.versions(context, cluster),
     };
   }
@@ -181,4 +180,18 @@ export class KindProvider extends SessionProvider implements Provider {
   }
 }
 
-export const kindProviderFactory: ProviderFactory = (ctx) => new KindProvider(ctx);
+/**
+ * kind's registry entry. clean() needs only the run id: the cluster is named after it, and
+ * `kind delete cluster` of a cluster that is gone (or half created) succeeds.
+ */
+export function kindProvider(deps: KindDeps = {}): ProviderEntry {
+  return {
+    create: (ctx) => new KindProvider(ctx, deps),
+    async clean(runId, { log }) {
+      const { file, args } = kindDownCommand(runId);
+      log(`kind: deleting cluster ${kindClusterName(runId)}`);
+      await (deps.runner ?? execRunner).run(file, args);
+      return [`kind cluster ${kindClusterName(runId)}`];
+    },
+  };
+}

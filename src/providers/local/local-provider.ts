@@ -8,6 +8,7 @@ import { prepareBackend } from '../../load/http/backend.js';
 import type { AgentOutput } from '../../load/agent-output.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterState } from '../../model/cluster.js';
+import { clientNamespace } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderSample, SyncReport } from '../provider.js';
 import { BACKEND_PORT } from './addresses.js';
@@ -23,7 +24,7 @@ import { nodeLocalAddresses } from './real/cluster-dns.js';
 import { buildTopology, planTopology, blocksOf, type Topology } from './topology.js';
 
 /** Namespace of the client pods: their search list starts with <ns>.svc.cluster.local. */
-export const CLIENT_NAMESPACE = 'bench-0';
+const CLIENT_NAMESPACE = clientNamespace();
 
 /**
  * The embedded default: Linux network namespaces as node and pods, nginx as backends, and either
@@ -104,8 +105,6 @@ export class LocalProvider implements Provider {
       clusterDomain: CLUSTER_DOMAIN,
       clientNamespace: CLIENT_NAMESPACE,
       clients: topo.clients.length,
-      dnsServer: impl.dns,
-      nodeLocalDNS: cluster.nodeLocalDNS,
       dnsPodIPs: topo.dns.map((d) => d.ip),
       tools: { implementation: impl.proxy, ...(impl.dns === 'unbound' ? await DnsPods.versions() : {}), ...realTools },
     };

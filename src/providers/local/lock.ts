@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MeasurementError } from '../core/errors.js';
+import { MeasurementError } from '../../core/errors.js';
 
 export const LOCK_PATH = '/run/lock/discobench-local.lock';
 
