@@ -16,6 +16,8 @@ export interface SearchLimits {
   resolution: number;
   /** agent CPU share of its threads at which the agent, not the server, is the limit */
   clientSaturation: number;
+  /** the lowest rate worth stepping down to: below it a step holds too few lookups for a p99 */
+  minRate?: number;
 }
 
 /** What a step measured, before it is judged. */
@@ -69,6 +71,7 @@ export async function searchCapacity(limits: SearchLimits, slo: CapacitySlo, mea
       bad = i;
       if (good !== undefined) break;
       rate = rate / limits.factor; // the start rate already fails: look below it
+      if (rate < (limits.minRate ?? 0)) break;
     }
   }
   // narrow: bisect the bracket until it is within the resolution or the refine budget is spent

@@ -3,7 +3,7 @@ import { buildNames } from '../dns/names.js';
 import type { AgentOutput } from '../load/agent-output.js';
 import { SCALE, mergeEncoded, type Histogram } from '../metrics/histogram.js';
 import type { CapacityResult, CapacitySlo, CapacityStep } from '../results/capacity.js';
-import type { DnsWorkload } from '../scenario/schema.js';
+import { MIN_STEP_LOOKUPS, type DnsWorkload } from '../scenario/schema.js';
 import { relativeStdError, searchCapacity, type StepMeasure } from './capacity-search.js';
 import { dnsAgentArgs, podResolvConf } from './dns.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
@@ -90,7 +90,7 @@ class CapacityWorkloadImpl implements Workload {
       return m;
     };
 
-    const res = await searchCapacity(spec, slo, measure, () => ctx.signal.aborted);
+    const res = await searchCapacity({ ...spec, minRate: (MIN_STEP_LOOKUPS * 1000) / spec.step }, slo, measure, () => ctx.signal.aborted);
     const record: CapacityResult = {
       slo, ndots, nodeLocalDNS: ctx.cluster.nodeLocalDNS, dnsServer: ctx.cluster.dnsServer, dnsReplicas: ctx.scenario.cluster.dnsReplicas,
       agentThreads: clients * spec.workers, peak: spec.peak, outcome: res.outcome, good: res.good, bad: res.bad, steps: res.steps,
