@@ -57,6 +57,8 @@ export type CapacityOutcome = 'slo' | 'client-limit' | 'max-rate' | 'max-steps' 
 
 export interface CapacityResult {
   slo: CapacitySlo;
+  /** how long each step was held, ms */
+  stepMs: number;
   ndots: number;
   nodeLocalDNS: boolean;
   dnsServer: string;

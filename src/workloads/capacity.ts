@@ -92,7 +92,7 @@ class CapacityWorkloadImpl implements Workload {
 
     const res = await searchCapacity({ ...spec, minRate: (MIN_STEP_LOOKUPS * 1000) / spec.step }, slo, measure, () => ctx.signal.aborted);
     const record: CapacityResult = {
-      slo, ndots, nodeLocalDNS: ctx.cluster.nodeLocalDNS, dnsServer: ctx.cluster.dnsServer, dnsReplicas: ctx.scenario.cluster.dnsReplicas,
+      slo, stepMs: spec.step, ndots, nodeLocalDNS: ctx.cluster.nodeLocalDNS, dnsServer: ctx.cluster.dnsServer, dnsReplicas: ctx.scenario.cluster.dnsReplicas,
       agentThreads: clients * spec.workers, peak: spec.peak, outcome: res.outcome, good: res.good, bad: res.bad, steps: res.steps,
     };
     ctx.sink.attachCapacity(record);
