@@ -65,7 +65,7 @@ export function limitText(r: CapacityResult): string {
     case 'client-limit': return `load generator: agent CPU ${Math.round(bad!.agentSaturation * 100)}% of its ${r.agentThreads === 1 ? 'thread' : `${r.agentThreads} threads`} at ${n0(bad!.offered)}/s (cluster DNS ${fmt(bad!.serverCpu)} cores)`;
     case 'max-rate': return `never broke up to the maxRate ${n0(good!.offered)}/s`;
     case 'max-steps': return `never broke within maxSteps (last ${n0(good!.offered)}/s)`;
-    case 'below-start': return `every rate tried broke it, down to ${n0(Math.min(...r.steps.map((s) => s.offered)))}/s (${r.steps[r.steps.length - 1]!.broke.join('; ')})`;
+    case 'below-start': return `every rate tried broke the SLO, down to ${n0(Math.min(...r.steps.map((s) => s.offered)))}/s (${r.steps[r.steps.length - 1]!.broke.join('; ')})`;
   }
 }
 

@@ -19,12 +19,15 @@ export function rampCharts(run: RunResult): ChartSpec[] {
       const steps = [...r.steps].sort((a, b) => a.offered - b.offered);
       if (steps.length === 0) return;
       const xs = steps.map((s) => s.offered);
-      const lo = Math.min(...xs) / 1.3;
-      const hi = Math.max(...xs) * 1.3;
+      const two = (v: number) => Number(v.toPrecision(2));
+      const lo = two(Math.min(...xs) / 1.3);
+      const hi = two(Math.max(...xs) * 1.3);
       const colours = (s: CapacityStep) => (s.ok ? OK : BAD);
       // an unfinished-dominated p99 has no value: drawn at the top of the axis as a failing mark
       const finite = steps.map((s) => s.p99).filter((v): v is number => v !== null);
-      const p99Top = Math.max(r.slo.p99Ms * 4, ...finite) * 1.5;
+      const decade = (v: number, up: boolean) => Math.pow(10, (up ? Math.ceil : Math.floor)(Math.log10(v)));
+      const p99Top = decade(Math.max(r.slo.p99Ms * 4, ...finite) * 1.2, true);
+      const p99Bottom = decade(Math.min(r.slo.p99Ms / 2, ...finite.filter((v) => v > 0)), false);
       const good = r.good !== undefined ? r.steps[r.good] : undefined;
       const datasets: unknown[] = [
         { type: 'line', label: 'offered = achieved', data: [{ x: lo, y: lo }, { x: hi, y: hi }], borderColor: '#999999', borderDash: [4, 4], borderWidth: 1, pointRadius: 0, yAxisID: 'y' },
@@ -57,7 +60,7 @@ export function rampCharts(run: RunResult): ChartSpec[] {
             scales: {
               x: { type: 'logarithmic', min: lo, max: hi, title: axisTitle('offered lookups/s (log)'), ticks: { maxRotation: 0 } },
               y: { type: 'logarithmic', position: 'left', min: lo, max: hi, title: axisTitle('achieved lookups/s (log)') },
-              y2: { type: 'logarithmic', position: 'right', max: p99Top, title: axisTitle('lookup p99, ms (log)'), grid: { drawOnChartArea: false } },
+              y2: { type: 'logarithmic', position: 'right', min: p99Bottom, max: p99Top, title: axisTitle('lookup p99, ms (log)'), grid: { drawOnChartArea: false } },
             },
           },
         },
