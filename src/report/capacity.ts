@@ -84,7 +84,17 @@ function variantSentence(row: CapacityRow): string {
   }
   const lower = r.good !== undefined ? ` The server took at least ${n0(r.steps[r.good]!.achieved)} lookups/s (measured), a lower bound, not its capacity.` : '';
   if (r.outcome === 'client-limit') return `${who} no server capacity: the load generator was the limit (${limitText(r)}), so its ceiling is not reported as the server's.${lower} Add agents (workloads.capacity.clients or workers) or run them on another machine.`;
-  return `${who} no capacity figure: ${limitText(r)}.${lower}`;
+  return `${who} no capacity figure: ${limitText(r)}.${lower}${idleHint(r)}`;
+}
+
+/**
+ * A step that broke p99 while the server was nearly idle and the median far inside the bound says
+ * the tail came from elsewhere (a busy machine's scheduling, the network), not from the server.
+ */
+function idleHint(r: CapacityResult): string {
+  const low = [...r.steps].sort((a, b) => a.offered - b.offered)[0];
+  if (!low || low.ok || low.serverCpu >= 0.2 || low.p50 >= r.slo.p99Ms / 4 || !low.broke.some((b) => b.startsWith('p99'))) return '';
+  return ` At ${n0(low.offered)}/s the cluster DNS used ${fmt(low.serverCpu)} cores and the median lookup took ${fmt(low.p50)} ms: the tail did not come from a busy server (on a loaded machine, scheduling delays alone can break the bound).`;
 }
 
 /** Groups rows by every varying param except `axis`, for "at ndots 5 and at ndots 1" sentences. */
@@ -123,7 +133,7 @@ function nodeLocalSentences(rows: CapacityRow[]): string[] {
     if (off.lookups !== undefined && on.lookups !== undefined) {
       const change = ((on.lookups - off.lookups) / off.lookups) * 100;
       out.push(`NodeLocal DNSCache${where}: ${n0(on.lookups)} lookups/s within the SLO with it, ${n0(off.lookups)} without (${change >= 0 ? '+' : ''}${fmt(change)}%, measured); with it the cluster DNS saw ${n0(on.queries!)} queries/s instead of ${n0(off.queries!)} (the node-local cache's own CPU is not in the per-core figures).`);
-    } else {
+    } else if (off.lookups !== undefined || on.lookups !== undefined) {
       out.push(`NodeLocal DNSCache${where}: no comparison, ${off.lookups === undefined ? `without it ${limitText(off.records[0]!)}` : `with it ${limitText(on.records[0]!)}`}.`);
     }
   }

@@ -47,6 +47,7 @@ function pivotHtml(run: RunResult): string | undefined {
   }
   const pivots = pivotTables(run);
   if (!pivots) return undefined;
+  if (pivots.length === 0) return '';
   const cards = pivots.map((t) => {
     const { corner, columns } = pivotHeader(t);
     return `<div class="card"><h3>${name(t.metric, t.better)} <span class="note">(${esc(t.unit)}; ${esc(pivotNote(t))})</span></h3><div class="scroll"><table><tr>${th(corner, true)}${columns.map((c) => th(c)).join('')}</tr>${t.rowValues

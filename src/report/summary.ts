@@ -56,6 +56,7 @@ function figuresMarkdown(run: RunResult): string[] {
     return out;
   }
   const pivots = pivotTables(run);
+  if (pivots && pivots.length === 0) return out;
   if (pivots) {
     out.push('', '### Key figures (one table per metric; ↓ lower is better, ↑ higher)');
     for (const t of pivots) {
