@@ -3,7 +3,7 @@
  * measured, as sentences with numbers and one row per variant, plus the Service-count headroom
  * of the scaling projection. Every sentence says whether its figure was measured or extrapolated.
  */
-import type { CapacityResult, CapacityStep } from '../results/capacity.js';
+import { MIN_CPU_SECONDS, perCoreMeasurable, type CapacityResult, type CapacityStep } from '../results/capacity.js';
 import type { RunResult } from '../results/model.js';
 import { shortLabel } from './chart-common.js';
 import { fitQuality, HEADROOM_LIMITS, type Scaling } from './scaling.js';
@@ -44,7 +44,7 @@ export function capacityRows(run: RunResult): CapacityRow[] {
       row.lookups = mean(caps);
       row.queries = mean(measured.map((m) => m.good.serverQueriesRate ?? m.good.agentQueriesRate));
       row.cpu = mean(measured.map((m) => m.good.serverCpu));
-      const perCore = measured.filter((m) => m.good.serverCpu > 0).map((m) => m.good.achieved / m.good.serverCpu);
+      const perCore = measured.filter((m) => perCoreMeasurable(m.good, m.r.stepMs)).map((m) => m.good.achieved / m.good.serverCpu);
       if (perCore.length > 0) row.perCore = mean(perCore);
       row.perReplica = mean(measured.map((m) => m.good.achieved / m.r.dnsReplicas));
       if (measured.length > 1) row.spread = [Math.min(...caps), Math.max(...caps)];
@@ -79,7 +79,7 @@ function variantSentence(row: CapacityRow): string {
   if (row.lookups !== undefined) {
     const m = row.measured[0]!;
     const reps = row.measured.length > 1 ? ` (mean of ${row.measured.length} repeats, ${n0(row.spread![0])}..${n0(row.spread![1])})` : '';
-    const perCore = row.perCore !== undefined ? `${n0(row.perCore)} lookups/s per core, ` : '';
+    const perCore = row.perCore !== undefined ? `${n0(row.perCore)} lookups/s per core, ` : `no per-core figure (under ${MIN_CPU_SECONDS} CPU-s in the step, below what the CPU counters resolve), `;
     return `${who} ${n0(row.lookups)} lookups/s met the SLO${reps} (measured; p99 ${p99Text(m.good)} at that step, ${limitText(m.r)}); the cluster DNS servers saw ${n0(row.queries!)} queries/s at ${fmt(row.cpu)} cores: ${perCore}${n0(row.perReplica!)} per replica (${r.dnsReplicas} measured).`;
   }
   const lower = r.good !== undefined ? ` The server took at least ${n0(r.steps[r.good]!.achieved)} lookups/s (measured), a lower bound, not its capacity.` : '';

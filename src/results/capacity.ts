@@ -74,3 +74,14 @@ export interface CapacityResult {
   bad?: number;
   steps: CapacityStep[];
 }
+
+/**
+ * Cluster DNS CPU-seconds a step must use for a per-core figure: /proc counts CPU in 10 ms ticks,
+ * so 0.2 s is about +-5%; below it (a nearly idle server, e.g. behind NodeLocal DNSCache) lookups
+ * per core would be a ratio of noise.
+ */
+export const MIN_CPU_SECONDS = 0.2;
+
+export function perCoreMeasurable(step: CapacityStep, stepMs: number): boolean {
+  return step.serverCpu * (stepMs / 1000) >= MIN_CPU_SECONDS;
+}

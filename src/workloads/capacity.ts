@@ -2,7 +2,7 @@ import { MeasurementError } from '../core/errors.js';
 import { buildNames } from '../dns/names.js';
 import type { AgentOutput } from '../load/agent-output.js';
 import { SCALE, mergeEncoded, type Histogram } from '../metrics/histogram.js';
-import type { CapacityResult, CapacitySlo, CapacityStep } from '../results/capacity.js';
+import { perCoreMeasurable, type CapacityResult, type CapacitySlo, type CapacityStep } from '../results/capacity.js';
 import { MIN_STEP_LOOKUPS, type DnsWorkload } from '../scenario/schema.js';
 import { relativeStdError, searchCapacity, type StepMeasure } from './capacity-search.js';
 import { dnsAgentArgs, podResolvConf } from './dns.js';
@@ -110,7 +110,7 @@ function setCapacityMetrics(ctx: WorkloadContext, r: CapacityResult): void {
   set('dns.capacity.lookups_rate', rate);
   set('dns.capacity.queries_rate', good.serverQueriesRate ?? good.agentQueriesRate);
   set('dns.capacity.server_cpu', good.serverCpu, false);
-  if (good.serverCpu > 0) set('dns.capacity.lookups_per_core', rate / good.serverCpu);
+  if (perCoreMeasurable(good, r.stepMs)) set('dns.capacity.lookups_per_core', rate / good.serverCpu);
   set('dns.capacity.lookups_per_replica', rate / r.dnsReplicas);
 }
 
