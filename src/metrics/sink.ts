@@ -1,6 +1,7 @@
 import { metricInfo } from './catalog.js';
 import { decode, distributionOf, newHistogram, record, encode, type Histogram } from './histogram.js';
 import type { MetricResult, Series } from '../results/model.js';
+import type { CapacityResult } from '../results/capacity.js';
 import type { AgentOutput } from '../load/agent-output.js';
 
 /**
@@ -10,7 +11,9 @@ import type { AgentOutput } from '../load/agent-output.js';
  */
 export class MetricSink {
   private readonly hists = new Map<string, Histogram>();
-  private readonly gauges = new Map<string, { value: number; count: number }>();
+  private readonly gauges = new Map<string, { value: number; count: number; stderr?: number }>();
+  /** the capacity search's record, carried to the variant result as it is */
+  capacity?: CapacityResult;
   private readonly seriesMap = new Map<string, Series>();
   private readonly t0 = Date.now();
 
@@ -32,9 +35,14 @@ export class MetricSink {
     this.gauges.set(name, g);
   }
 
-  set(name: string, value: number, count = 1): void {
+  /** stderr: the value's standard error, where the measurement knows it (compare tests with it) */
+  set(name: string, value: number, count = 1, stderr?: number): void {
     if (!Number.isFinite(value)) return;
-    this.gauges.set(name, { value, count });
+    this.gauges.set(name, { value, count, ...(stderr !== undefined && Number.isFinite(stderr) ? { stderr } : {}) });
+  }
+
+  attachCapacity(record: CapacityResult): void {
+    this.capacity = record;
   }
 
   get(name: string): number | undefined {
@@ -69,7 +77,7 @@ export class MetricSink {
     }
     for (const [name, g] of this.gauges) {
       const v = g.value;
-      out[name] = { unit: metricInfo(name).unit, count: g.count, min: v, mean: v, p50: v, p90: v, p99: v, p999: v, max: v, value: v };
+      out[name] = { unit: metricInfo(name).unit, count: g.count, min: v, mean: v, p50: v, p90: v, p99: v, p999: v, max: v, value: v, ...(g.stderr !== undefined ? { stderr: g.stderr } : {}) };
     }
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
   }

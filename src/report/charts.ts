@@ -5,6 +5,7 @@
 import type { RunResult } from '../results/model.js';
 import { analyzeScaling } from './scaling.js';
 import { barCharts } from './chart-bars.js';
+import { rampCharts } from './chart-capacity.js';
 import { percentileCharts } from './chart-percentiles.js';
 import { scalingCharts } from './chart-scaling.js';
 import { seriesCharts } from './chart-series.js';
@@ -13,5 +14,5 @@ export type { ChartSpec } from './chart-common.js';
 import type { ChartSpec } from './chart-common.js';
 
 export function buildCharts(run: RunResult, scaling = analyzeScaling(run)): ChartSpec[] {
-  return [...barCharts(run), ...percentileCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...seriesCharts(run)];
+  return [...rampCharts(run), ...barCharts(run), ...percentileCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...seriesCharts(run)];
 }

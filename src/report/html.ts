@@ -8,6 +8,9 @@ import { fmt, groupVariants } from './variants.js';
 import { arrow, keyFigures, type FigureRow } from './figures.js';
 import { metricInfo } from '../metrics/catalog.js';
 import { vmNote } from './summary.js';
+import { CAPACITY_COLUMNS, capacityCells, capacitySection } from './capacity.js';
+import { pivotCell, pivotHeader, pivotNote, pivotTables, wideCell, wideTable } from './pivot.js';
+import type { ChartSpec } from './charts.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -20,9 +23,44 @@ function environmentTable(run: RunResult): string {
   return `<table style="width:auto">${rows.map(([k, v]) => `<tr><th class="l">${esc(k)}</th><td class="l">${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
+const td = (v: string, l = false) => `<td${l ? ' class="l"' : ''}>${esc(v)}</td>`;
+const th = (v: string, l = false) => `<th${l ? ' class="l"' : ''}>${esc(v)}</th>`;
+
+/** The Capacity section: sentences, the per-variant table and the ramp charts, first on the page. */
+function capacityHtml(run: RunResult, scaling: ReturnType<typeof analyzeScaling>, ramps: ChartSpec[]): string {
+  const sec = capacitySection(run, scaling);
+  if (!sec) return '';
+  const table = sec.rows.length > 0
+    ? `<div class="scroll"><table><tr>${CAPACITY_COLUMNS.map((c, i) => th(c, i === 0 || i === CAPACITY_COLUMNS.length - 1)).join('')}</tr>${sec.rows
+      .map((r) => `<tr>${capacityCells(r).map((c, i) => td(c, i === 0 || i === CAPACITY_COLUMNS.length - 1)).join('')}</tr>`).join('')}</table></div>`
+    : '';
+  return `<h2>Capacity</h2>${sec.sloLine ? `<p class="meta">${esc(sec.sloLine)}</p>` : ''}<ul>${sec.sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>${table}${ramps.length > 0 ? `<div class="grid" style="margin-top:14px">${ramps.map((c) => chartCard(c)).join('\n')}</div>` : ''}`;
+}
+
+/** Matrix runs pivot (see pivot.ts); a single variant keeps one row per metric. */
+function pivotHtml(run: RunResult): string | undefined {
+  const name = (metric: string, better: 'lower' | 'higher') => `<span title="${esc(metricInfo(metric).description)}">${esc(metric)} ${arrow(better)}</span>`;
+  const wide = wideTable(run);
+  if (wide) {
+    const head = wide.values.map((v) => `${wide.axis.split('.').pop()}=${v}`);
+    return `<h2>Key figures</h2><div class="card"><h3>By ${esc(wide.axis)} <span class="note">(distributions: p50 / p99, repeats merged; values: mean of repeats (min..max); ↓ lower is better, ↑ higher)</span></h3><div class="scroll"><table><tr>${th('metric', true)}${th('unit', true)}${head.map((h) => th(h)).join('')}</tr>${wide.rows
+      .map((r) => `<tr><td class="l">${name(r.metric, r.better)}</td>${td(r.unit, true)}${r.cells.map((c) => td(wideCell(r.dist, c))).join('')}</tr>`).join('')}</table></div></div>`;
+  }
+  const pivots = pivotTables(run);
+  if (!pivots) return undefined;
+  if (pivots.length === 0) return '';
+  const cards = pivots.map((t) => {
+    const { corner, columns } = pivotHeader(t);
+    return `<div class="card"><h3>${name(t.metric, t.better)} <span class="note">(${esc(t.unit)}; ${esc(pivotNote(t))})</span></h3><div class="scroll"><table><tr>${th(corner, true)}${columns.map((c) => th(c)).join('')}</tr>${t.rowValues
+      .map((v, i) => `<tr>${td(v, true)}${t.cells[i]!.map((c) => td(pivotCell(t, c))).join('')}</tr>`).join('')}</table></div></div>`;
+  });
+  return `<h2>Key figures <span class="note">(one table per metric; ↓ lower is better, ↑ higher)</span></h2><div class="grid">${cards.join('')}</div>`;
+}
+
 function keyFiguresHtml(run: RunResult): string {
+  const pivot = pivotHtml(run);
+  if (pivot !== undefined) return pivot;
   const figs = keyFigures(run);
-  const td = (v: string, l = false) => `<td${l ? ' class="l"' : ''}>${esc(v)}</td>`;
   const name = (r: FigureRow) => `<td class="l" title="${esc(metricInfo(r.metric).description)}">${esc(r.metric)} ${arrow(r.better)}</td>`;
   const parts: string[] = [];
   if (figs.distributions.length > 0) {
@@ -59,7 +97,8 @@ export function renderReportHtml(run: RunResult): string {
   const sentences = scaling ? projectionSentences(scaling) : [];
   const errors = run.variants.flatMap((v) => (v.errors ?? []).map((e) => `<li><code>${esc(v.id)}</code> (${esc(v.status)}): ${esc(e)}</li>`));
   const when = `${esc(run.startedAt)}${run.finishedAt ? ` → ${esc(run.finishedAt)}` : ''}`;
-  const bars = charts.filter((c) => !/^(scaling|series|percentiles)-/.test(c.id));
+  const bars = charts.filter((c) => !/^(scaling|series|percentiles|capacity)-/.test(c.id));
+  const ramps = charts.filter((c) => c.id.startsWith('capacity-'));
   const pcts = charts.filter((c) => c.id.startsWith('percentiles-'));
   const scal = charts.filter((c) => c.id.startsWith('scaling-'));
   const series = charts.filter((c) => c.id.startsWith('series-'));
@@ -67,6 +106,7 @@ export function renderReportHtml(run: RunResult): string {
 <h1>discobench · ${esc(run.scenario.name)} <span class="badge ${esc(run.status)}">${esc(run.status)}</span></h1>
 <p class="meta">${esc(run.scenario.description ?? '')}</p>
 <p class="meta">run <code>${esc(run.runId)}</code> · provider ${esc(run.provider)} · ${when} · ${plural(groups.length, 'variant')}, ${plural(run.variants.length, 'run')}</p>
+${capacityHtml(run, scaling, ramps)}
 ${sentences.length > 0 ? `<h2>Capacity projection</h2><ul>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul><p class="caveat">${esc(EXTRAPOLATION_CAVEAT)}</p>` : ''}
 ${errors.length > 0 ? `<h2>Errors</h2><ul>${errors.join('')}</ul>` : ''}
 ${keyFiguresHtml(run)}

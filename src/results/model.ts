@@ -1,4 +1,6 @@
 /** The result model of DESIGN.md section 5; run.json is its JSON form. */
+import type { CapacityResult } from './capacity.js';
+
 export type RunStatus = 'running' | 'completed' | 'partial' | 'failed';
 export type VariantStatus = 'completed' | 'failed' | 'skipped';
 
@@ -16,6 +18,8 @@ export interface MetricResult {
   value: number;
   /** encoded HDR histogram (µs) for distributions, absent for gauges */
   hdr?: string;
+  /** standard error of value where the measurement knows it (the capacity search's bracket); compare tests with it */
+  stderr?: number;
 }
 
 export type Series = Array<[number, number]>;
@@ -30,6 +34,8 @@ export interface VariantResult {
   finishedAt: string;
   metrics: Record<string, MetricResult>;
   series: Record<string, Series>;
+  /** the DNS capacity search, when the variant ran one */
+  capacity?: CapacityResult;
 }
 
 export interface Environment {

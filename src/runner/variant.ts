@@ -69,5 +69,6 @@ export async function runVariant(r: VariantRun): Promise<VariantResult> {
     finishedAt: new Date().toISOString(),
     metrics: sink.results(),
     series: sink.series(),
+    ...(sink.capacity ? { capacity: sink.capacity } : {}),
   };
 }

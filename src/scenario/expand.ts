@@ -22,11 +22,13 @@ export function variantId(params: Record<string, ParamValue>, repeat: number, re
   return repeats > 1 ? `${base}#${repeat}` : base;
 }
 
-/** The matrix axes, with a list-valued workloads.dns.ndots as an implicit axis. */
+/** The matrix axes, with a list-valued workloads.dns.ndots (or capacity.ndots) as an implicit axis. */
 export function matrixAxes(scenario: Scenario): Array<[string, ParamValue[]]> {
   const axes: Array<[string, ParamValue[]]> = Object.entries(scenario.matrix);
-  const ndots = scenario.workloads.dns?.ndots;
-  if (Array.isArray(ndots) && !('workloads.dns.ndots' in scenario.matrix)) axes.push(['workloads.dns.ndots', ndots]);
+  for (const w of ['dns', 'capacity'] as const) {
+    const ndots = scenario.workloads[w]?.ndots;
+    if (Array.isArray(ndots) && !(`workloads.${w}.ndots` in scenario.matrix)) axes.push([`workloads.${w}.ndots`, ndots]);
+  }
   return axes;
 }
 

@@ -100,6 +100,54 @@ export const DnsSpec = z.strictObject({
   names: NamesMix.default({ short: 0.5, namespaced: 0.1, fqdn: 0.1, external: 0.3, headless: 0 }),
 });
 
+/**
+ * DNS capacity search (issue 17): an open-loop ramp of lookups through the pod resolver, raised
+ * by `factor` each step until the SLO breaks, then narrowed between the last good and the first
+ * bad rate. The lookup settings (ndots, names, resolver, clients) are those of a DNS flood.
+ */
+export const CapacitySloSpec = z.strictObject({
+  /** lookup p99 bound; lookups unfinished at the end of a step count as above it */
+  p99: duration('20ms'),
+  /** failed + unfinished lookups, and query timeouts, as a fraction of the step's lookups / queries */
+  failures: ratio.default(0.001),
+  /** a step fails when it achieves less than offered x (1 - tolerance) */
+  tolerance: ratio.default(0.05),
+});
+
+export const CapacitySpec = DnsSpec.omit({ duration: true, qps: true, inflight: true }).extend({
+  slo: CapacitySloSpec.default(CapacitySloSpec.parse({})),
+  /** first offered rate, lookups/s over all clients */
+  start: z.number({ error: 'must be a number > 0' }).positive('must be a number > 0').default(500),
+  /** each step offers `factor` times the last good one */
+  factor: z.number({ error: 'must be a number > 1' }).gt(1, 'must be a number > 1').max(16, 'must be at most 16').default(2),
+  /** how long each step is held (its own agent run, its own histograms) */
+  step: duration('5s'),
+  /** idle time between steps, so one step's backlog does not spill into the next */
+  pause: duration('1s'),
+  /** stop raising here: the result is then "at least maxRate" */
+  maxRate: z.number({ error: 'must be a number > 0' }).positive('must be a number > 0').default(1_000_000),
+  /** at most this many ramp steps (up or down from start) before narrowing */
+  maxSteps: int(1, 50).default(12),
+  /** narrowing steps between the last good and the first bad rate */
+  refine: int(0, 20).default(3),
+  /** stop narrowing once the bracket is this narrow, relative to the good rate */
+  resolution: z.number({ error: 'must be a number 0.001..1' }).min(0.001, 'must be a number 0.001..1').max(1, 'must be a number 0.001..1').default(0.05),
+  /** the peak lookups/s to plan replicas for (0: none) */
+  peak: z.number({ error: 'must be a number >= 0' }).min(0, 'must be >= 0').default(0),
+  /** an agent using this share of its worker threads' CPU is saturated: the load generator is the limit */
+  clientSaturation: ratio.default(0.85),
+}).superRefine((c, ctx) => {
+  // p99 is only a figure when a step holds enough lookups for its tail to be measured
+  const lookups = (c.start * c.step) / 1000;
+  if (lookups < MIN_STEP_LOOKUPS) {
+    ctx.addIssue({ code: 'custom', path: ['step'], message: `a step at the start rate (${c.start}/s for ${c.step} ms) holds ${Math.round(lookups)} lookups; p99 needs at least ${MIN_STEP_LOOKUPS}: raise start or step` });
+  }
+  if (c.maxRate < c.start) ctx.addIssue({ code: 'custom', path: ['maxRate'], message: `must be >= start (${c.start})` });
+});
+
+/** fewest lookups in a step at the start rate: with 1000, p99 rests on the 10 slowest */
+export const MIN_STEP_LOOKUPS = 1000;
+
 export const HttpSpec = z.strictObject({
   duration: duration('10s'),
   connections: int(1, 10_000).default(16),
@@ -125,6 +173,7 @@ export const WorkloadsSpec = z.strictObject({
   sync: SyncSpec.optional(),
   connect: ConnectSpec.optional(),
   dns: DnsSpec.optional(),
+  capacity: CapacitySpec.optional(),
   http: HttpSpec.optional(),
   churn: ChurnSpec.optional(),
 });
@@ -147,6 +196,7 @@ export type ClusterConfig = Scenario['cluster'];
 export type ServicesConfig = Scenario['services'];
 export type WorkloadsConfig = Scenario['workloads'];
 export type DnsWorkload = NonNullable<WorkloadsConfig['dns']>;
+export type CapacityWorkload = NonNullable<WorkloadsConfig['capacity']>;
 export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
 export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
 export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;

@@ -1,4 +1,5 @@
 import { DnsServerCpu } from '../measurements/dns-server-cpu.js';
+import { capacityWorkload } from './capacity.js';
 import { churnWorkload } from './churn.js';
 import { connectWorkload } from './connect.js';
 import { dnsWorkload } from './dns.js';
@@ -15,6 +16,7 @@ export function registerWorkloads(): void {
   workloads.register('sync', syncWorkload);
   workloads.register('connect', connectWorkload);
   workloads.register('dns', dnsWorkload);
+  workloads.register('capacity', capacityWorkload);
   workloads.register('http', httpWorkload);
   workloads.register('churn', churnWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());

@@ -50,6 +50,7 @@ const CASES: Record<string, string[]> = {
   short: ['--names', short, '--resolv-conf', resolv, '--inflight', '8', '--expect-found', ...D],
   workers: ['--names', external, '--resolv-conf', resolv, '--inflight', '8', '--workers', '2', ...D],
   open: ['--names', fqdn, '--resolv-conf', resolv, '--qps', '300', ...D],
+  slow: ['--names', fqdn, '--resolv-conf', resolv, '--qps', '10', '--duration', '1s'],
 };
 const results: Record<string, { out: AgentOutput }> = {};
 let serverQueries = NaN;
@@ -113,4 +114,12 @@ test('two workers merge exactly; open loop holds the offered rate', () => {
   const open = results.open!.out;
   const n = open.metrics['dns.lookups.rate']!.count!;
   assert.ok(n >= 160 && n <= 181, `open loop at 300/s for 0.6 s did ${n} lookups`);
+});
+
+test('open loop: a lookup is timed from its own due time, not the next one (no 1/qps added)', () => {
+  const slow = results.slow!.out;
+  const h = decode(slow.metrics['dns.lookup.latency']!.hdr!);
+  assert.equal(h.totalCount, 10);
+  // at 10/s an interval is 100 ms; a local Unbound answers in well under that
+  assert.ok(h.getValueAtPercentile(50) / SCALE < 50, `p50 ${h.getValueAtPercentile(50) / SCALE} ms at 10 lookups/s`);
 });

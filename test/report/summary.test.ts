@@ -26,11 +26,11 @@ test('summary.md: header, environment, distribution and value tables with exact 
   assert.ok(lines.includes('- run: `20261129-100000-smoke`, provider: local, status: **completed** (42 s)'));
   assert.ok(lines.includes('- variants: 2 (3 runs: 2 completed, 1 failed, 0 skipped)'));
   assert.ok(lines.includes('- environment: kernel 6.1.0-test, 2 CPUs, 8 GiB, node v20.0.0; iptables 1.8.9, unbound 1.17.1'));
-  assert.ok(lines.includes('| metric | unit | variant | n | p50 | p99 | mean | count |'));
-  // two repeats merged: the same 1..100 twice; the failed variant measured nothing
-  assert.ok(lines.includes('| dns.lookup.latency ↓ | ms | workloads.dns.ndots=5 | 2 | 50 | 99 | 50.5 | 200 |'), md);
-  assert.ok(lines.includes('| metric | unit | variant | n | value | min | max |'));
-  assert.ok(lines.includes('| dns.lookups.rate ↑ | 1/s | workloads.dns.ndots=5 | 2 | 1,117 | 1,000 | 1,235 |'), md);
+  // one matrix axis: metrics down, its values across; the failed variant measured nothing
+  assert.ok(lines.includes('| metric | unit | ndots=1 | ndots=5 |'), md);
+  // two repeats merged: the same 1..100 twice
+  assert.ok(lines.includes('| dns.lookup.latency ↓ | ms | – | 50 / 99 |'), md);
+  assert.ok(lines.includes('| dns.lookups.rate ↑ | 1/s | – | 1,117 (1,000..1,235) |'), md);
   assert.ok(lines.includes('- `ndots=1-r1` (failed): unbound did not start \\| exit 1'), md);
   assert.ok(lines.length < 30, `${lines.length} lines`);
 });
@@ -41,4 +41,19 @@ test('summary.md of a scaling run carries projections, headroom and the caveat',
   assert.match(md, /- proxy\.sync\.duration \(cluster\.proxy=iptables\) at 50,000 Services ~ [\d.]+ s \(quadratic fit, adj\. R² 1\.000, 6 points, 1\.7× the largest count measured\)/);
   assert.match(md, /- largest Service count with tcp\.connect\.latency p99 under 1 ms \(cluster\.proxy=iptables\): ~ [\d,]+ /);
   assert.match(md, /> Projections extrapolate/);
+});
+
+test('summary.md of a one-variant run keeps the long tables with exact figures', () => {
+  const r = run('single', [variant('default', {}, 1, { 'dns.lookup.latency': oneToHundred(), 'dns.lookups.rate': gauge(1234.5, '1/s') })]);
+  const lines = renderSummary(r).split('\n');
+  assert.ok(lines.includes('| dns.lookup.latency ↓ | ms | default | 1 | 50 | 99 | 50.5 | 100 |'), lines.join('\n'));
+  assert.ok(lines.includes('| dns.lookups.rate ↑ | 1/s | default | 1,235 |'), lines.join('\n'));
+});
+
+test('summary.md pivots a two-axis matrix: one table per metric, services.count down, proxy across', () => {
+  const md = renderSummary(scalingRun());
+  const lines = md.split('\n');
+  assert.ok(lines.includes('| services.count ↓ · proxy → | proxy=iptables | proxy=nftables |'), md);
+  assert.ok(lines.includes('| 30000 | 240,000 | 90,000 |'), md);
+  assert.equal(lines.filter((l) => l.startsWith('**proxy.rules**')).length, 1);
 });

@@ -82,3 +82,19 @@ test('YAML syntax errors name the file and line', () => {
 test('unknown scenario names list the known ones', () => {
   assert.throws(() => loadScenario('nope'), (err: unknown) => err instanceof Error && /unknown scenario "nope"/.test(err.message));
 });
+
+test('capacity search: defaults, all problems at once, and the ndots list as an implicit axis', () => {
+  const ok = loadScenario(file('cap.yaml', 'name: cap\nworkloads:\n  capacity: { ndots: [5, 1] }\n'));
+  const c = ok.scenario.workloads.capacity!;
+  assert.deepEqual([c.start, c.factor, c.step, c.slo.p99, c.slo.failures, c.slo.tolerance, c.refine], [500, 2, 5000, 20, 0.001, 0.05, 3]);
+  assert.deepEqual(expandVariants(ok.scenario, 'cap.yaml').map((v) => v.id), ['ndots=5', 'ndots=1']);
+  const f = file('cap-bad.yaml', 'name: cap\nworkloads:\n  capacity: { factor: 1, slo: { p99: soon, failures: 2 }, inflight: 5 }\n');
+  assert.deepEqual(problems(() => loadScenario(f)).sort(), [
+    `${f}: workloads.capacity.factor: must be a number > 1`,
+    `${f}: workloads.capacity.inflight: unknown key "inflight"`,
+    `${f}: workloads.capacity.slo.failures: must be a number 0..1`,
+    `${f}: workloads.capacity.slo.p99: must be a duration like 200ms, 30s or 2m (got "soon")`,
+  ].sort());
+  const short = file('cap-short.yaml', 'name: cap\nworkloads:\n  capacity: { start: 100, step: 2s }\n');
+  assert.deepEqual(problems(() => loadScenario(short)), [`${short}: workloads.capacity.step: a step at the start rate (100/s for 2000 ms) holds 200 lookups; p99 needs at least 1000: raise start or step`]);
+});

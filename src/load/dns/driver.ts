@@ -68,7 +68,9 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     },
   });
 
-  const due = (now: number) => Math.min(Math.floor(((now - t0) * qps) / 1000), Math.floor(((end - t0) * qps) / 1000));
+  // lookups due by now: lookup k is due at t0 + k/qps, so k = 0 is due at once (counting only
+  // the ones whose slot has passed would add a whole interval, 1/qps, to every latency)
+  const due = (now: number) => Math.min(Math.floor(((now - t0) * qps) / 1000) + 1, Math.floor(((end - t0) * qps) / 1000));
   function startNext(l: Lookup, start: number): void {
     const p = prepared[next]!;
     next = next + 1 === prepared.length ? 0 : next + 1;
