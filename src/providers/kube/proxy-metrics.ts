@@ -14,6 +14,8 @@ export interface ProxySnapshot {
   partial?: Histogram;
   /** unix seconds of the last completed sync */
   lastSync?: number;
+  /** unix seconds of the last change kube-proxy saw and queued a sync for */
+  lastQueued?: number;
   /** changes seen but not yet programmed (absent on older kube-proxies) */
   pending?: number;
   /** iptables rules in all tables after the last sync (iptables mode only) */
@@ -32,6 +34,7 @@ export function kubeProxySnapshot(pod: string, text: string): ProxySnapshot {
     full: histogramOf(p, 'kubeproxy_sync_full_proxy_rules_duration_seconds'),
     partial: histogramOf(p, 'kubeproxy_sync_partial_proxy_rules_duration_seconds'),
     lastSync: maxOf(p, 'kubeproxy_sync_proxy_rules_last_timestamp_seconds'),
+    lastQueued: maxOf(p, 'kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds'),
     pending: svcPending === undefined && epPending === undefined ? undefined : (svcPending ?? 0) + (epPending ?? 0),
     iptablesRules: sumOf(p, 'kubeproxy_sync_proxy_rules_iptables_total'),
   };
@@ -48,8 +51,14 @@ function maxOf(p: PromText, name: string): number | undefined {
   return max;
 }
 
-/** Has this kube-proxy programmed everything changed up to `since` (unix seconds)? */
-export function kubeProxyCaughtUp(s: ProxySnapshot, since: number): boolean {
+/**
+ * Has this kube-proxy programmed everything changed up to `since` (unix seconds)? With
+ * `queuedSince` (when the writes began), it must also have seen one of those changes (its
+ * last-queued stamp) and synced after it: a sync that merely ends after the writes, before the
+ * watch delivered them, does not count.
+ */
+export function kubeProxyCaughtUp(s: ProxySnapshot, since: number, queuedSince?: number): boolean {
+  if (queuedSince !== undefined && s.lastQueued !== undefined && (s.lastQueued < queuedSince || (s.lastSync ?? 0) < s.lastQueued)) return false;
   return (s.lastSync ?? 0) >= since && (s.pending ?? 0) === 0;
 }
 

@@ -110,6 +110,7 @@ export class RealComponents {
     if (!this.writer || !this.proxy) throw new Error('real components are not up');
     const before = await this.proxy.scrape();
     const ctx = { runId: this.o.runId, namespaceOf: (s: { namespace: string }) => s.namespace, backendIPs: [], endpointAddress: (ip: string) => ip };
+    const startedAt = Date.now() / 1000;
     const w = await this.writer.write(state.services, ctx, { full: false });
     let figure: SyncFigure | undefined;
     let since = w.writtenAt;
@@ -119,7 +120,7 @@ export class RealComponents {
       const after = await this.waitSynced(since, (s) => syncBetween(undefined, s, 'full') !== undefined);
       figure = syncBetween(undefined, after, 'full');
     } else if (w.proxiedChanges > 0) {
-      const after = await this.waitSynced(since, (s) => syncBetween(before, s, 'partial') !== undefined);
+      const after = await this.waitSynced(since, (s) => syncBetween(before, s, 'partial') !== undefined, startedAt);
       figure = syncBetween(before, after, 'partial');
       this.o.log(`local: kube-proxy programmed ${w.proxiedChanges} changed Service(s) ${((after.lastSync! - w.writtenAt) * 1000).toFixed(0)} ms after the write`);
     }
@@ -137,11 +138,11 @@ export class RealComponents {
    * Until kube-proxy has synced since `since` with nothing pending, and `synced` (a sync was
    * recorded: a new kube-proxy stamps its last-sync gauge before its first sync).
    */
-  private async waitSynced(since: number, synced: (s: ProxySnapshot) => boolean): Promise<ProxySnapshot> {
+  private async waitSynced(since: number, synced: (s: ProxySnapshot) => boolean, queuedSince?: number): Promise<ProxySnapshot> {
     const deadline = Date.now() + 15 * 60_000;
     for (;;) {
       const s = await this.proxy!.scrape();
-      if (s && kubeProxyCaughtUp(s, since) && synced(s)) return s;
+      if (s && kubeProxyCaughtUp(s, since, queuedSince) && synced(s)) return s;
       if (!this.proxy!.alive()) throw new MeasurementError('kube-proxy is gone: the Services were written but nothing programs them', `its log: ${join(this.o.workDir, 'real', 'kube-proxy', 'kube-proxy.log')}`);
       if (Date.now() > deadline) throw new MeasurementError('kube-proxy did not program the Services within 15 min', this.proxy!.tail());
       await sleep(this.o.pollMs ?? 50);
