@@ -1,6 +1,6 @@
 import { metricInfo } from './catalog.js';
 import { decode, distributionOf, newHistogram, record, encode, type Histogram } from './histogram.js';
-import type { MetricResult, Series } from '../results/model.js';
+import type { ChangeEvent, MetricResult, Series } from '../results/model.js';
 import type { CapacityResult } from '../results/capacity.js';
 import type { AgentOutput } from '../load/agent-output.js';
 
@@ -15,6 +15,7 @@ export class MetricSink {
   /** the capacity search's record, carried to the variant result as it is */
   capacity?: CapacityResult;
   private readonly seriesMap = new Map<string, Series>();
+  private readonly eventList: ChangeEvent[] = [];
   private readonly t0 = Date.now();
 
   /** Non-finite values (a figure a provider could not measure) are dropped, never recorded. */
@@ -58,6 +59,15 @@ export class MetricSink {
     const s = this.seriesMap.get(name) ?? [];
     s.push([+((time - this.t0) / 1000).toFixed(3), value]);
     this.seriesMap.set(name, s);
+  }
+
+  /** Marks a change made during load (time: ms since epoch) on the variant's time line. */
+  event(workload: string, label: string, time = Date.now()): void {
+    this.eventList.push({ t: +((time - this.t0) / 1000).toFixed(3), label, workload });
+  }
+
+  events(): ChangeEvent[] {
+    return [...this.eventList].sort((a, b) => a.t - b.t);
   }
 
   /** Folds an agent's output in: histograms merge, counters add (rates are summed across agents). */

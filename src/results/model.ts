@@ -24,6 +24,19 @@ export interface MetricResult {
 
 export type Series = Array<[number, number]>;
 
+/**
+ * A change the harness made while load ran (a rollout batch, a DNS instance replaced, a Service
+ * recreated): marked on the time-series charts so errors can be read against it.
+ */
+export interface ChangeEvent {
+  /** seconds since the variant started, on the series' clock */
+  t: number;
+  /** what changed, short ("batch 2/4: +2 ready, -2 removed") */
+  label: string;
+  /** the workload that made it */
+  workload: string;
+}
+
 export interface VariantResult {
   id: string;
   params: Record<string, unknown>;
@@ -34,6 +47,8 @@ export interface VariantResult {
   finishedAt: string;
   metrics: Record<string, MetricResult>;
   series: Record<string, Series>;
+  /** changes made during load, in time order (absent when none was made) */
+  events?: ChangeEvent[];
   /** the DNS capacity search, when the variant ran one */
   capacity?: CapacityResult;
 }

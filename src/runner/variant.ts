@@ -69,6 +69,7 @@ export async function runVariant(r: VariantRun): Promise<VariantResult> {
     finishedAt: new Date().toISOString(),
     metrics: sink.results(),
     series: sink.series(),
+    ...(sink.events().length > 0 ? { events: sink.events() } : {}),
     ...(sink.capacity ? { capacity: sink.capacity } : {}),
   };
 }
