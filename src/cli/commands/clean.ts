@@ -5,13 +5,14 @@ import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { haveTool } from '../../core/exec.js';
 import { cleanLocalRun, leftoverRunIds } from '../../providers/local/cleanup.js';
+import { activeLocalRun } from '../../providers/local/lock.js';
 
 /** Whether there is any cluster to look at: a kind binary or a kubeconfig. */
 async function kubeReachable(): Promise<boolean> {
   return (await haveTool('kind')) || Boolean(process.env['KUBECONFIG']) || existsSync(join(homedir(), '.kube', 'config'));
 }
 
-/** Removes leftovers of interrupted runs by run id (all of ours when no id is given). */
+/** Removes leftovers of interrupted runs by run id (all of ours when no id is given), never a run in progress. */
 export function cleanCommand(): Command {
   return new Command('clean')
     .description('removes leftovers of interrupted runs (namespaces, rules, processes, kind clusters) by run id')
@@ -23,7 +24,13 @@ export function cleanCommand(): Command {
       const bad = ids.find((id) => !/^[0-9a-f]{8}$/.test(id));
       if (bad) throw new UsageError(`clean: "${bad}" is not a run id`, 'run ids are 8 hex digits, as in namespace names disco-<runId>-node');
       const targets = ids.length > 0 ? ids : await leftoverRunIds();
+      // a run still in progress is not a leftover: removing its namespaces would break it mid-measurement
+      const active = activeLocalRun();
       for (const id of targets) {
+        if (id === active?.runId) {
+          process.stdout.write(`run ${id}: in progress (pid ${active.pid}), not touched; stop it first (Ctrl-C cleans up after itself)\n`);
+          continue;
+        }
         const removed = await cleanLocalRun(id);
         process.stdout.write(`run ${id}: removed ${removed.length} namespace(s)\n`);
       }
