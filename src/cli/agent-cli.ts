@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
-import type { AgentOutput } from '../load/agent-output.js';
+import type { AgentOutput } from '../metrics/agent-output.js';
 
 /** Reads a file named by a flag, or a UsageError naming the flag. */
 export function readFlagFile(flag: string, path: string, hint: string): string {

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { exitCodeOf } from '../core/errors.js';
 import { buildProgram, formatError } from './program.js';
 
-/** The only place that prints errors and picks exit codes (DESIGN.md section 3). */
+/** The only place that prints errors and picks exit codes (docs/architecture.md, "CLI and exit codes"). */
 async function main(): Promise<void> {
   const program = buildProgram();
   try {

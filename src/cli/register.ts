@@ -1,5 +1,5 @@
 import { registerProviders } from '../providers/all.js';
-import { registerExporters } from '../results/exporters/all.js';
+import { registerExporters } from '../report/register-exporters.js';
 import { registerWorkloads } from '../workloads/all.js';
 
 /** Fills every plug-in registry once (providers, workloads, measurements, exporters). */

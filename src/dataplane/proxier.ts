@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ClusterState } from '../model/cluster.js';
-import type { SyncReport } from '../providers/provider.js';
+import type { SyncReport } from './sync-report.js';
 import { PrerequisiteError } from '../core/errors.js';
 import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';

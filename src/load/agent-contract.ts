@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { MeasurementError } from '../core/errors.js';
-import type { AgentMetric, AgentOutput } from './agent-output.js';
+import type { AgentMetric, AgentOutput } from '../metrics/agent-output.js';
 
 /**
  * What the three agent contracts (dns/contract.ts, http/contract.ts, connect/contract.ts) share.

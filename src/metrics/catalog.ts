@@ -1,4 +1,4 @@
-/** The stable metric names of DESIGN.md section 5, with unit and which direction is better. */
+/** The stable metric names (docs/architecture.md, "Results and metric names"), with unit and which direction is better. */
 export type Better = 'lower' | 'higher';
 export type MetricKind = 'distribution' | 'gauge';
 

@@ -2,7 +2,7 @@ import { metricInfo } from './catalog.js';
 import { decode, distributionOf, newHistogram, record, encode, type Histogram } from './histogram.js';
 import type { ChangeEvent, MetricResult, Series } from '../results/model.js';
 import type { CapacityResult } from '../results/capacity.js';
-import type { AgentOutput } from '../load/agent-output.js';
+import type { AgentOutput } from './agent-output.js';
 
 /**
  * Collects one variant's samples. Distributions go into HDR histograms (merged exactly from

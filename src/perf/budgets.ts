@@ -8,7 +8,7 @@ import { MeasurementError } from '../core/errors.js';
 import { round } from './stats.js';
 
 /**
- * The absolute budgets of DESIGN.md section 9, next to the ratios: the smoke scenario end to end,
+ * The absolute budgets, next to the ratios: the smoke scenario end to end,
  * a 5000-Service local scenario end to end (both through the real CLI, as a user runs them), and
  * the harness's peak RSS at 30k Services.
  */

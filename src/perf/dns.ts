@@ -8,7 +8,7 @@ import { renderClusterUnbound, renderControlConf } from '../dns/server/unbound.j
 import { startUnbound, writeClusterZones } from '../dns/server/unbound-process.js';
 import { serviceName } from '../dns/server/zone.js';
 import { literalArgs } from '../load/agent-contract.js';
-import { parseAgentOutput } from '../load/agent-output.js';
+import { parseAgentOutput } from '../metrics/agent-output.js';
 import { dnsAgentArgs, readDnsOutput } from '../load/dns/contract.js';
 import { formatNamesFile } from '../load/dns/names-file.js';
 import { generateServices } from '../model/generate.js';
@@ -19,7 +19,7 @@ import { summarize, type Summary } from './stats.js';
 import { ratio } from './targets.js';
 
 /**
- * The DNS agent against dnsperf (DESIGN.md section 9, `dns.agent_vs_dnsperf`): one namespace
+ * The DNS agent against dnsperf (`dns.agent_vs_dnsperf`): one namespace
  * holding an Unbound that serves a generated cluster zone on a lo address, and both clients,
  * which send the same names file (existing A records, one query per line) closed loop with the
  * same number in flight, from one socket and one thread each, in alternating rounds.

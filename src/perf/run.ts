@@ -1,16 +1,16 @@
 import { requireTools } from '../core/exec.js';
 import { DiscoError, messageOf } from '../core/errors.js';
-import { measureHttpVsWrk } from '../load/http/perf.js';
+import { measureHttpVsWrk } from './http.js';
 import { measureDnsVsDnsperf } from './dns.js';
 import { perfPrefix, trackNetns, untrackNetns } from './netns.js';
 import { measureSyncVsTool, RESTORE_TOOL } from './sync.js';
 import { pairFigures } from './table.js';
 import { round } from './stats.js';
-import { RATIO_NAMES, TARGETS, verdict, type RatioName, type Verdict } from './targets.js';
+import { RATIO_NAMES, TARGETS, verdict, type PerfReport, type RatioName } from './targets.js';
 import { BUDGET_NAMES, BUDGETS, budgetVerdict, harnessRss, timeScenario, type BudgetName, type BudgetResult } from './budgets.js';
 
 /**
- * `npm run perf`: each pair of DESIGN.md section 9 measured side by side in one invocation.
+ * `npm run perf`: each pair of reference-tool ratios (perf/targets.ts) measured side by side in one invocation.
  * Pairs run one after the other (never two at once, they would share the 2 cores); a pair that
  * fails is reported with its error and a NaN ratio (verdict FAIL), the others still run.
  */
@@ -24,14 +24,7 @@ export interface PerfOptions {
   log?: (message: string) => void;
 }
 
-export interface PerfReport {
-  /** ours / reference; null when the pair could not be measured (JSON has no NaN) */
-  ratios: Partial<Record<RatioName, number | null>>;
-  /** absolute figures with an upper bound (seconds, MiB); null when not measured */
-  budgets: Partial<Record<BudgetName, number | null>>;
-  verdicts: Partial<Record<RatioName | BudgetName, Verdict>>;
-  details: Record<string, unknown>;
-}
+export type { PerfReport };
 
 /** The tools each pair needs, checked before anything is created, so a missing one exits 4 at once. */
 const TOOLS: Record<RatioName | BudgetName, string[]> = {

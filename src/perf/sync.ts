@@ -16,7 +16,7 @@ import { ratio } from './targets.js';
 
 /**
  * A Proxier full sync (render + apply, what a scenario times) against the bare tool applying the
- * very same text (DESIGN.md section 9, `sync.*_vs_*`). Every sync goes into a fresh, empty
+ * very same text (`sync.*_vs_*`). Every sync goes into a fresh, empty
  * namespace, both sides alike, in alternating order, each after the machine went idle.
  *
  * What is judged is the harness's overhead, not the kernel's cost, which both sides pay: the

@@ -1,8 +1,8 @@
-import type { PerfReport } from './run.js';
+import type { PerfReport } from './targets.js';
 import { BUDGET_NAMES, BUDGETS } from './budgets.js';
 import { RATIO_NAMES, TARGETS } from './targets.js';
 
-/** What `perf --json` prints: DESIGN.md section 9's `{ ratios, details }`, the budgets beside them, the verdicts inside details. */
+/** What `perf --json` prints: `{ ratios, details }`, the budgets beside them, the verdicts inside details. */
 export function perfJson(r: PerfReport): { ratios: PerfReport['ratios']; budgets: PerfReport['budgets']; details: Record<string, unknown> } {
   return { ratios: r.ratios, budgets: r.budgets, details: { ...r.details, verdicts: r.verdicts } };
 }

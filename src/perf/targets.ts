@@ -1,7 +1,7 @@
 import type { BudgetName } from './budgets.js';
 import { round } from './stats.js';
 
-/** The four ratios of DESIGN.md section 9, each ours / the reference tool on the same work. */
+/** The four ratios, each ours / the reference tool on the same work. */
 export const RATIO_NAMES = ['dns.agent_vs_dnsperf', 'http.agent_vs_wrk', 'sync.iptables_10k_vs_restore', 'sync.nftables_10k_vs_nft'] as const;
 export type RatioName = (typeof RATIO_NAMES)[number];
 
@@ -39,4 +39,14 @@ export function verdict(name: RatioName, r: number): Verdict {
   const t = TARGETS[name];
   if (!Number.isFinite(r)) return 'FAIL';
   return (t.op === '>=' ? r >= t.value : r <= t.value) ? 'PASS' : 'FAIL';
+}
+
+/** What `npm run perf` prints and writes: ratios against the reference tools, budgets, verdicts. */
+export interface PerfReport {
+  /** ours / reference; null when the pair could not be measured (JSON has no NaN) */
+  ratios: Partial<Record<RatioName, number | null>>;
+  /** absolute figures with an upper bound (seconds, MiB); null when not measured */
+  budgets: Partial<Record<BudgetName, number | null>>;
+  verdicts: Partial<Record<RatioName | BudgetName, Verdict>>;
+  details: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import type { PodDnsConfig } from '../dns/pod-dns.js';
 import type { AgentArg } from '../load/agent-contract.js';
-import type { AgentOutput } from '../load/agent-output.js';
+import type { AgentOutput } from '../metrics/agent-output.js';
 import type { ClusterState } from '../model/cluster.js';
 import type { ClusterConfig } from '../scenario/schema.js';
 
@@ -32,13 +32,8 @@ export interface ClusterInfo {
   tools: Record<string, string>;
 }
 
-export interface SyncReport {
-  kind: 'full' | 'partial';
-  /** wall time until the data plane holds the new rules */
-  durationMs: number;
-  /** iptables rules / nft map elements / IPVS virtual servers after the sync */
-  rules: number;
-}
+import type { SyncReport } from '../dataplane/sync-report.js';
+export type { SyncReport };
 
 export interface AgentRequest {
   agent: 'dns' | 'http' | 'connect';

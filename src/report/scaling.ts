@@ -9,10 +9,10 @@ import { aggregate, groupVariants, metricNames, type VariantGroup } from './vari
 import { fitBest, headroom, predict, type Fit } from './projection.js';
 
 export const COUNT_PARAM = 'services.count';
-/** The count capacity questions are asked at (DESIGN.md: "sync at 50k Services ~ N s"). */
+/** The count capacity questions are asked at (the questions users ask: "sync at 50k Services ~ N s"). */
 export const PROJECT_TO = 50_000;
 
-/** Capacity questions of DESIGN.md section 1: the largest Service count under a limit. */
+/** Capacity questions: the largest Service count under a limit. */
 export const HEADROOM_LIMITS: Array<{ metric: string; stat: 'p99' | 'value'; limit: number; text: string }> = [
   { metric: 'tcp.connect.latency', stat: 'p99', limit: 1, text: 'tcp.connect.latency p99 under 1 ms' },
   { metric: 'proxy.sync.duration', stat: 'value', limit: 1000, text: 'proxy.sync.duration under 1 s' },

@@ -1,4 +1,4 @@
-/** The result model of DESIGN.md section 5; run.json is its JSON form. */
+/** The result model; run.json is its JSON form (schema: results/schema.ts, docs/architecture.md). */
 import type { CapacityResult } from './capacity.js';
 
 export type RunStatus = 'running' | 'completed' | 'partial' | 'failed';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/duration.js';
-import { PROVIDER_NAMES } from '../providers/names.js';
+import { PROVIDER_NAMES } from './provider-names.js';
 
 /** Durations are written "30s", "200ms", "2m"; the parsed scenario holds milliseconds. */
 const duration = (def: string) =>

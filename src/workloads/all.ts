@@ -1,4 +1,4 @@
-import { DnsServerCpu } from '../measurements/dns-server-cpu.js';
+import { DnsServerCpu } from './dns-server-cpu.js';
 import { capacityWorkload } from './capacity.js';
 import { churnWorkload } from './churn.js';
 import { connectWorkload } from './connect.js';

@@ -1,6 +1,6 @@
 import { MeasurementError } from '../core/errors.js';
 import { buildNames } from '../dns/names.js';
-import type { AgentOutput } from '../load/agent-output.js';
+import type { AgentOutput } from '../metrics/agent-output.js';
 import { SCALE, mergeEncoded, type Histogram } from '../metrics/histogram.js';
 import { perCoreMeasurable, type CapacityResult, type CapacitySlo, type CapacityStep } from '../results/capacity.js';
 import { MIN_STEP_LOOKUPS, type DnsWorkload } from '../scenario/schema.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PROVIDER_NAMES } from '../../src/providers/names.js';
+import { PROVIDER_NAMES } from '../../src/scenario/provider-names.js';
 import { localProvider } from '../../src/providers/local/entry.js';
 import { ClusterSpec } from '../../src/scenario/schema.js';
 import { runCli } from './run-cli.js';

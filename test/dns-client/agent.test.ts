@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/core/exec.js';
 import { decode, SCALE } from '../../src/metrics/histogram.js';
-import type { AgentOutput } from '../../src/load/agent-output.js';
+import type { AgentOutput } from '../../src/metrics/agent-output.js';
 import { deleteNetns, makeNetns } from './netns.js';
 import { startUnbound, type TestUnbound } from './unbound.js';
 

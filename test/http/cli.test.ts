@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpAgentCommand } from '../../src/cli/commands/agent-http.js';
-import { parseAgentOutput } from '../../src/load/agent-output.js';
+import { parseAgentOutput } from '../../src/metrics/agent-output.js';
 import { UsageError } from '../../src/core/errors.js';
 
 /** Runs the command as the CLI would and returns what it printed. */

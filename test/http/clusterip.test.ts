@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnProcess } from '../../src/core/exec.js';
 import { fetchInNetns, parseBackendStatus, prepareBackend, STATUS_PATH } from '../../src/load/http/backend.js';
 import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening, type Lab } from '../../src/load/http/lab.js';
-import { runAgentInNetns } from '../../src/load/http/perf.js';
+import { runAgentInNetns } from '../../src/perf/http.js';
 import { decode } from '../../src/metrics/histogram.js';
 
 /**

@@ -5,7 +5,7 @@ import { encode, newHistogram, record } from '../../src/metrics/histogram.js';
 import { generateServices } from '../../src/model/generate.js';
 import { ScenarioSpec } from '../../src/scenario/schema.js';
 import type { AgentRequest, ClusterInfo, Provider } from '../../src/providers/provider.js';
-import type { AgentOutput } from '../../src/load/agent-output.js';
+import type { AgentOutput } from '../../src/metrics/agent-output.js';
 import { parseTargets } from '../../src/load/targets.js';
 import { httpWorkload, pickHttpTargets } from '../../src/workloads/http.js';
 import { spreadIndexes } from '../../src/workloads/targets.js';

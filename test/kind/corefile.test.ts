@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { corednsConfigMapForUpstream, forwardToUpstream } from '../../src/providers/kind/corefile.js';
+import { corednsConfigMapForUpstream, forwardToUpstream } from '../../src/providers/kube/corefile.js';
 import { KUBEADM_COREFILE } from './fixtures.js';
 
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnsServerCpu } from '../../src/measurements/dns-server-cpu.js';
+import { DnsServerCpu } from '../../src/workloads/dns-server-cpu.js';
 import { MetricSink } from '../../src/metrics/sink.js';
 import { containerCpuSeconds, criCpuSeconds } from '../../src/providers/kube/resource-metrics.js';
 import type { ProviderSample } from '../../src/providers/provider.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import { ClusterSpec } from '../../src/scenario/schema.js';
-import { guardContext } from '../../src/providers/existing/guard.js';
+import { guardContext } from '../../src/providers/kube/guard.js';
 import { ExistingProvider } from '../../src/providers/existing/provider.js';
 import { cleanKubeLeftovers } from '../../src/providers/kube/cleanup.js';
 import { namespaceObject } from '../../src/providers/kube/objects.js';

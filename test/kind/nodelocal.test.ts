@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { renderNodeLocalDNS } from '../../src/providers/kind/nodelocal.js';
+import { renderNodeLocalDNS } from '../../src/providers/kube/nodelocal.js';
 
 function docs(text: string): Array<Record<string, any>> {
   return parseAllDocuments(text).map((d) => {

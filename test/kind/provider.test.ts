@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../src/providers/kube/infra.js';
 import type { ProviderContext } from '../../src/providers/provider.js';
 import { FakeKubeApi, RecordingRunner } from './fakes.js';
 import { serveUpstreamArgs } from '../../src/dns/server/upstream-process.js';
-import { renderUpstream } from '../../src/providers/kind/manifests.js';
+import { renderUpstream } from '../../src/providers/kube/manifests.js';
 import { COREDNS_CONFIGMAP_JSON as COREDNS_CM, KUBEADM_COREFILE } from './fixtures.js';
 
 function context(workDir: string, options: ProviderContext['options'] = {}): ProviderContext {

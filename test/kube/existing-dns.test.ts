@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parseAgentOutput } from '../../src/load/agent-output.js';
+import { parseAgentOutput } from '../../src/metrics/agent-output.js';
 import { MetricSink } from '../../src/metrics/sink.js';
 import { GeneratedAddresses } from '../../src/model/addressing.js';
 import { generateServices } from '../../src/model/generate.js';

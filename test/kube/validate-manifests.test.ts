@@ -4,7 +4,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { generateServices } from '../../src/model/generate.js';
 import { agentConfigMap, agentJob } from '../../src/providers/kube/agent-job.js';
 import { endpointSliceObject, namespaceObject, serviceObject } from '../../src/providers/kube/objects.js';
-import { renderBackend } from '../../src/providers/kind/manifests.js';
+import { renderBackend } from '../../src/providers/kube/manifests.js';
 import { kindUpPlan } from '../../src/providers/kind/plan.js';
 import { ClusterSpec, ServicesSpec } from '../../src/scenario/schema.js';
 import { COREDNS_CONFIGMAP_JSON } from '../kind/fixtures.js';

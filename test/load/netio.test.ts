@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
-import { EV_CONNECT, EV_DATA, EV_EOF, EV_ERROR, Poller, TCP, UDP } from '../../src/load/netio.js';
+import { EV_CONNECT, EV_DATA, EV_EOF, EV_ERROR, Poller, TCP, UDP } from '../../src/net/netio.js';
 
 const events = (p: Poller, n: number) => Array.from({ length: n }, (_, i) => ({ id: p.ev[4 * i]!, type: p.ev[4 * i + 1]!, value: p.ev[4 * i + 2]!, data: p.rx.subarray(i * p.slot, i * p.slot + Math.max(0, p.ev[4 * i + 2]!)) }));
 

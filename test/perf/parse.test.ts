@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseWrk } from '../../src/load/http/perf.js';
+import { parseWrk } from '../../src/perf/http.js';
 import { parseChildCpuMs, runWithCpu } from '../../src/core/child-cpu.js';
 import { parseDnsperf } from '../../src/perf/dnsperf.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../src/core/errors.js';
-import { parseAgentOutput } from '../../src/load/agent-output.js';
+import { parseAgentOutput } from '../../src/metrics/agent-output.js';
 import { runConnectAgent } from '../../src/load/connect/agent.js';
 import { readAwaitOutput } from '../../src/load/connect/contract.js';
 import { parseTargets } from '../../src/load/targets.js';

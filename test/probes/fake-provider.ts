@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import type { AgentOutput } from '../../src/load/agent-output.js';
+import type { AgentOutput } from '../../src/metrics/agent-output.js';
 import { runConnectAgent } from '../../src/load/connect/agent.js';
 import { parseTargets, targetKey, type Target } from '../../src/load/targets.js';
 import { isProxied, type ClusterState } from '../../src/model/cluster.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/core/exec.js';
-import { parseAgentOutput, type AgentOutput } from '../../src/load/agent-output.js';
+import { parseAgentOutput, type AgentOutput } from '../../src/metrics/agent-output.js';
 import { isProxied, type ClusterState } from '../../src/model/cluster.js';
 import type { AgentRequest, ClusterInfo, Provider, SyncReport } from '../../src/providers/provider.js';
 

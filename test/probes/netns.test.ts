@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { run, spawnProcess } from '../../src/core/exec.js';
-import { parseAgentOutput } from '../../src/load/agent-output.js';
+import { parseAgentOutput } from '../../src/metrics/agent-output.js';
 import { epochNow } from '../../src/load/connect/probe.js';
 import { decode, distributionOf } from '../../src/metrics/histogram.js';
 import { MetricSink } from '../../src/metrics/sink.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { PROVIDER_NAMES } from '../../providers/names.js';
+import { PROVIDER_NAMES } from '../../scenario/provider-names.js';
 import type { BenchOptions } from '../../runner/run.js';
 import { Interrupts } from '../interrupt.js';
 import { log } from '../log.js';

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { RegressionError, UsageError } from '../../core/errors.js';
 import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../../report/compare.js';
 import { headline, regressionLine, renderCompareHtml, renderCompareMarkdown } from '../../report/compare-render.js';
-import { readRun } from '../../report/files.js';
+import { readRun } from '../../results/reader.js';
 import { writeAtomic } from '../../results/atomic.js';
 
 interface CompareOptions {

@@ -16,7 +16,7 @@ import { scenariosCommand } from './scenarios.js';
 import { serveUpstreamCommand } from './serve-upstream.js';
 import { vmCommand } from './vm.js';
 
-/** Every command of DESIGN.md section 3; agents live under `agent`. */
+/** Every command of the README's command table; agents live under `agent`. */
 export function addCommands(program: Command): void {
   program.addCommand(benchCommand());
   program.addCommand(reportCommand());

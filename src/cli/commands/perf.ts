@@ -26,7 +26,7 @@ export function parseOnly(value: string | undefined): PerfItem[] {
 }
 
 /**
- * `perf`: the harness against reference tools (DESIGN.md section 9). A missed target is printed
+ * `perf`: the harness against reference tools. A missed target is printed
  * as FAIL but exits 0 (the figures are the product, and a loaded machine misses honestly); a
  * missing reference tool exits 4 naming its package. Ctrl-C stops the current pair, tears its
  * namespaces down, prints what was measured and exits 130; a second Ctrl-C deletes them at once.
@@ -40,7 +40,7 @@ export function perfCommand(): Command {
     .option('--rounds <n>', 'rounds per pair (default 3; --quick 2)')
     .addHelpText('after', [
       '',
-      'Targets (DESIGN.md section 9): dns and http ratios >= 0.8; sync ratios <= 1.1 (ours / reference);',
+      'Targets: dns and http ratios >= 0.8; sync ratios <= 1.1 (ours / reference);',
       'budgets: smoke < 60 s and iptables-5000 < 180 s end to end, harness peak RSS at 30k Services < 1 GiB.',
       'A missed target prints FAIL and still exits 0: the figures are the result. Exit 4 when a',
       'reference tool is missing (its Debian package is named), 130 when interrupted (pairs measured so',

@@ -3,7 +3,8 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { reportExporters } from '../../report/index.js';
-import { readRun, writeExports } from '../../report/files.js';
+import { writeExports } from '../../report/files.js';
+import { readRun } from '../../results/reader.js';
 
 /** Charts of an earlier rendering that the current one no longer draws would mislead: removed. */
 async function removeStaleCharts(dir: string, written: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MeasurementError } from '../../core/errors.js';
-import { EV_DATA, Poller, UDP } from '../../load/netio.js';
+import { EV_DATA, Poller, UDP } from '../../net/netio.js';
 import { newHistogram, record, type Histogram } from '../../metrics/histogram.js';
 import { NO_ID, type Behaviour, type Lookup } from './lookup.js';
 import { countAnswers, matchesQuestion, rcodeOf } from './wire.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkOutput, flagPairs, type AgentArg, type AgentOutputOf, type ReadFlagFile } from '../agent-contract.js';
-import type { AgentOutput } from '../agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import { durationFlag, intFlag, msArg } from '../flags.js';
 import { parseTargets, type Target } from '../targets.js';
 

@@ -22,7 +22,7 @@ function runWorker(opts: DnsAgentOptions, index: number, of: number, signal?: Ab
 }
 
 /**
- * The DNS load agent (DESIGN.md section 3 and 7): closed or open loop, one share per worker
+ * The DNS load agent: closed or open loop, one share per worker
  * thread, every query and lookup in HDR histograms merged exactly across workers.
  */
 export async function runDnsAgent(opts: DnsAgentOptions, signal?: AbortSignal): Promise<DnsAgentOutput> {

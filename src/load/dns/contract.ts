@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { parseResolvConf, type ResolvConf } from '../../dns/resolver/conf.js';
 import type { Family } from '../../dns/resolver/prepare.js';
 import { checkOutput, flagPairs, type AgentArg, type AgentOutputOf, type ReadFlagFile } from '../agent-contract.js';
-import type { AgentOutput } from '../agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import { choiceFlag, durationFlag, intFlag, msArg, parseServer, rateFlag } from '../flags.js';
 
 /**

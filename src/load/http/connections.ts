@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
-import { EV_CONNECT, EV_DATA, EV_EOF, EV_ERROR, Poller, TCP } from '../netio.js';
+import { EV_CONNECT, EV_DATA, EV_EOF, EV_ERROR, Poller, TCP } from '../../net/netio.js';
 import type { Target } from '../targets.js';
 import type { HttpPartial, HttpSlice } from './client.js';
 import { HttpParseError, ResponseParser } from './response-parser.js';

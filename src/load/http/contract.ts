@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { checkOutput, flagPairs, type AgentArg, type AgentOutputOf, type ReadFlagFile } from '../agent-contract.js';
-import type { AgentOutput } from '../agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import { durationFlag, intFlag, msArg, rateFlag } from '../flags.js';
 import { parseTargets, type Target } from '../targets.js';
 

@@ -13,8 +13,8 @@ import { runLabels, runNamespace } from '../kube/labels.js';
 import { namespaceObject } from '../kube/objects.js';
 import { KubeSession } from '../kube/session.js';
 import { SessionProvider } from '../kube/session-provider.js';
-import { renderBackend } from '../kind/manifests.js';
-import { guardContext } from './guard.js';
+import { renderBackend } from '../kube/manifests.js';
+import { guardContext } from '../kube/guard.js';
 
 /** Where dns.server.cpu / proxy.cpu come from on an existing cluster, for run.json's environment. */
 export const CPU_SOURCE_KUBELET = "kubelet /metrics/resource (stats cached by the kubelet, refreshed every 10-15 s; rates use the samples' own timestamps, so a DNS window shorter than two refreshes has no figure)";

@@ -8,9 +8,9 @@ import { REPO_ROOT } from '../kube/infra.js';
 import { kindClusterName, runLabels, runNamespace } from '../kube/labels.js';
 import { helmInstallArgs, renderCiliumValues } from './cilium.js';
 import { nodeImage, renderKindConfig } from './config.js';
-import { corednsConfigMapForUpstream } from './corefile.js';
-import { UPSTREAM_IP, renderBackend, renderUpstream } from './manifests.js';
-import { renderNodeLocalDNS } from './nodelocal.js';
+import { corednsConfigMapForUpstream } from '../kube/corefile.js';
+import { UPSTREAM_IP, renderBackend, renderUpstream } from '../kube/manifests.js';
+import { renderNodeLocalDNS } from '../kube/nodelocal.js';
 
 export const AGENT_DOCKERFILE = join(REPO_ROOT, 'infra', 'agent', 'Dockerfile');
 

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { MeasurementError } from '../../core/errors.js';
 import type { PodDnsConfig } from '../../dns/pod-dns.js';
-import { parseAgentOutput, type AgentOutput } from '../../load/agent-output.js';
+import { parseAgentOutput, type AgentOutput } from '../../metrics/agent-output.js';
 import type { AgentRequest } from '../provider.js';
 import { sleep } from './concurrency.js';
 import type { KubeApi } from './kube-api.js';

@@ -1,5 +1,5 @@
 import { PrerequisiteError, UsageError } from '../../core/errors.js';
-import { guardContext } from '../existing/guard.js';
+import { guardContext } from './guard.js';
 import { connectKube, type KubeApiFactory } from './connect.js';
 import { execRunner, type CommandRunner } from './command.js';
 import { kindClusterName, runSelector } from './labels.js';

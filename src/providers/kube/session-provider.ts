@@ -1,4 +1,4 @@
-import type { AgentOutput } from '../../load/agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import type { ClusterState } from '../../model/cluster.js';
 import type { AgentRequest, ProviderSample, SyncReport } from '../provider.js';
 import type { KubeSession } from './session.js';

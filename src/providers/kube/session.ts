@@ -1,5 +1,5 @@
 import { MeasurementError } from '../../core/errors.js';
-import type { AgentOutput } from '../../load/agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import type { ClusterState, Service } from '../../model/cluster.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import type { AgentRequest, ProviderSample, SyncReport } from '../provider.js';

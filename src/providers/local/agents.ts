@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { MeasurementError } from '../../core/errors.js';
-import { parseAgentOutput, type AgentOutput } from '../../load/agent-output.js';
+import { parseAgentOutput, type AgentOutput } from '../../metrics/agent-output.js';
 import type { AgentRequest } from '../provider.js';
 
 /** The CLI entry point of this very build: agents are `discobench agent ...` in the client namespace. */

@@ -5,7 +5,7 @@ import { requireTools } from '../../core/exec.js';
 import { clusterFirstDns } from '../../dns/pod-dns.js';
 import { Proxier } from '../../dataplane/proxier.js';
 import { prepareBackend } from '../../load/http/backend.js';
-import type { AgentOutput } from '../../load/agent-output.js';
+import type { AgentOutput } from '../../metrics/agent-output.js';
 import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterState } from '../../model/cluster.js';
 import { clientNamespace } from '../../model/generate.js';

@@ -1,6 +1,6 @@
-import { reportExporters } from '../../report/index.js';
-import { exporters } from '../exporters.js';
-import { csvExporter } from './csv.js';
+import { reportExporters } from './index.js';
+import { exporters } from '../results/exporters.js';
+import { csvExporter } from '../results/exporters/csv.js';
 
 let done = false;
 

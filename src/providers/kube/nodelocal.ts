@@ -1,12 +1,12 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { CLUSTER_DOMAIN, KUBE_DNS_IP, KUBE_DNS_UPSTREAM_IP, NODE_LOCAL_DNS_IP } from '../../model/addressing.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import { fillTemplate, readInfra } from '../kube/infra.js';
+import { fillTemplate, readInfra } from './infra.js';
 
 const CLUSTER_DNS_PILLAR = '__PILLAR__CLUSTER__DNS__';
 
 /**
- * The pillar values of NodeLocal DNSCache per proxy mode (REFERENCE.md section 3). iptables,
+ * The pillar values of NodeLocal DNSCache per proxy mode (the pillars of the upstream manifest, kubernetes/kubernetes cluster/addons/dns/nodelocaldns/nodelocaldns.yaml, and its README). iptables,
  * nftables and Cilium: node-cache listens on the link-local IP and on kube-dns's ClusterIP, and
  * reaches CoreDNS via kube-dns-upstream (filled in by node-cache itself). IPVS: kube-dns's
  * address is taken by kube-ipvs0, so node-cache listens on the link-local IP only and forwards

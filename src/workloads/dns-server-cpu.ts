@@ -1,5 +1,5 @@
 import type { ProviderSample } from '../providers/provider.js';
-import type { Measurement, WorkloadContext } from '../workloads/workload.js';
+import type { Measurement, WorkloadContext } from './workload.js';
 
 const INTERVAL_MS = 500;
 

@@ -2,17 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireTools, run, spawnProcess } from '../../core/exec.js';
-import { MeasurementError } from '../../core/errors.js';
-import { prepareBackend } from './backend.js';
-import { runWithCpu } from '../../core/child-cpu.js';
-import { readHttpOutput, type HttpAgentInfo, type HttpAgentOptions, type HttpAgentOutput } from './contract.js';
-import { parseAgentOutput } from '../agent-output.js';
-import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from './lab.js';
-import { median } from '../../perf/stats.js';
+import { requireTools, run, spawnProcess } from '../core/exec.js';
+import { MeasurementError } from '../core/errors.js';
+import { prepareBackend } from '../load/http/backend.js';
+import { runWithCpu } from '../core/child-cpu.js';
+import { readHttpOutput, type HttpAgentInfo, type HttpAgentOptions, type HttpAgentOutput } from '../load/http/contract.js';
+import { parseAgentOutput } from '../metrics/agent-output.js';
+import { addClusterIP, createLab, deleteLab, labEndpoint, waitListening } from '../load/http/lab.js';
+import { median } from './stats.js';
 
 /**
- * The HTTP agent against wrk on the same path (DESIGN.md section 9, `http.agent_vs_wrk`):
+ * The HTTP agent against wrk on the same path (`http.agent_vs_wrk`):
  * client namespace -> node namespace (an iptables DNAT ClusterIP rule, as kube-proxy's iptables
  * mode installs) -> backend namespace (nginx on an AnyIP endpoint range). Same connections, same
  * duration, run one after the other, never at once.
@@ -49,7 +49,7 @@ export interface HttpVsWrkResult {
 }
 
 export const PERF_CLUSTER_IP = '10.96.0.100';
-const AGENT_JS = fileURLToPath(new URL('./agent.js', import.meta.url));
+const AGENT_JS = fileURLToPath(new URL('../load/http/agent.js', import.meta.url));
 
 /** wrk prints "Requests/sec:  12345.67"; errors on a "Socket errors" and a "Non-2xx" line. */
 export function parseWrk(text: string): { rps: number; errors: number; requests: number } {

@@ -1,7 +1,7 @@
 import { EXTERNAL_ZONE } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
 import { serveUpstreamArgs } from '../../dns/server/upstream-process.js';
-import { fillTemplate, readInfra } from '../kube/infra.js';
+import { fillTemplate, readInfra } from './infra.js';
 
 /** Fixed ClusterIP of the upstream stand-in, in 10.96.0.x next to kube-dns (never a generated Service's). */
 export const UPSTREAM_IP = '10.96.0.53';
