@@ -12,7 +12,7 @@ import { kindProvider } from '../../src/providers/kind/provider.js';
 import type { CommandRunner } from '../../src/providers/kube/command.js';
 import type { ProviderEntry } from '../../src/providers/provider.js';
 import { runBench } from '../../src/runner/run.js';
-import { FakeKubeApi, RecordingRunner } from '../kind/fakes.js';
+import { FakeKubeApi, RecordingRunner } from '../providers/kube/fakes.js';
 
 /**
  * A command that does not end by itself, and ignores the first Ctrl-C, as a slow

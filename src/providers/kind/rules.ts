@@ -4,7 +4,7 @@ import type { CommandRunner } from '../kube/command.js';
 /**
  * What kind's node image (images/base/Dockerfile) installs that is of use here: conntrack,
  * iptables, nftables, iproute2, procps, curl, jq, coreutils, plus crictl. Not ipvsadm, not ipset.
- * Every `docker exec` into a node must use one of these (test/kind/rules.test.ts checks it).
+ * Every `docker exec` into a node must use one of these (test/providers/kind/rules.test.ts checks it).
  */
 export const KIND_NODE_TOOLS = ['cat', 'nft', 'iptables-save', 'iptables', 'conntrack', 'ip', 'crictl', 'curl', 'jq', 'ps'] as const;
 
