@@ -91,6 +91,10 @@ export function loadScenario(nameOrFile: string, sets: readonly string[] = []): 
     const [path, value] = parseSet(s);
     setPath(obj, path, value);
     setPaths.add(path);
+    // `--set cluster.proxy=ipvs` on a scenario that varies cluster.proxy: the value given wins,
+    // so that axis goes (otherwise the matrix would silently override the flag)
+    const matrix = obj['matrix'];
+    if (matrix && typeof matrix === 'object' && !Array.isArray(matrix) && path in matrix) delete (matrix as Record<string, unknown>)[path];
   }
   const parsed = ScenarioSpec.safeParse(obj);
   if (!parsed.success) {

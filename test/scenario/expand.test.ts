@@ -48,3 +48,11 @@ test('an unknown matrix field is rejected', () => {
   const s = load('name: m\nmatrix: { cluster.colour: [red] }\n');
   assert.throws(() => expandVariants(s, 'm.yaml'), /matrix\.cluster\.colour/);
 });
+
+test('--set on a field the matrix varies fixes it: that axis goes, the others stay', () => {
+  const { scenario } = loadScenario('proxy-modes-5000', ['cluster.proxy=ipvs']);
+  assert.equal(scenario.cluster.proxy, 'ipvs');
+  assert.equal('cluster.proxy' in scenario.matrix, false);
+  const variants = expandVariants(scenario, 'proxy-modes-5000');
+  assert.ok(variants.every((v) => v.scenario.cluster.proxy === 'ipvs'));
+});
