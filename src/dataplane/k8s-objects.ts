@@ -123,11 +123,14 @@ function readSlice(r: Reader, o: Obj, path: string): { key: string; slice: Slice
     const conditions = isObj(e.conditions) ? e.conditions : {};
     // a nil ready condition means ready (discovery/v1)
     const ready = conditions.ready !== false;
+    // serving defaults to ready, terminating to false (discovery/v1)
+    const serving = typeof conditions.serving === 'boolean' ? conditions.serving : ready;
+    const terminating = conditions.terminating === true;
     const hostname = typeof e.hostname === 'string' ? e.hostname : undefined;
     r.list(e, 'addresses', ep).forEach((a, k) => {
       if (addressType !== 'IPv4') return;
       if (typeof a !== 'string' || !IPV4.test(a)) return r.bad(`${ep}.addresses[${k}]`, 'must be an IPv4 address');
-      slice.endpoints.push({ ip: a, ready, ...(hostname ? { hostname } : {}) });
+      slice.endpoints.push({ ip: a, ready, ...(terminating ? { serving, terminating } : {}), ...(hostname ? { hostname } : {}) });
     });
   });
   return { key: `${namespace}/${svcName}`, slice };

@@ -1,4 +1,4 @@
-import { isProxied, serviceKey, type ClusterState, type Service } from '../model/cluster.js';
+import { isProxied, serviceKey, usableEndpoints, type ClusterState, type Service } from '../model/cluster.js';
 
 /**
  * kube-proxy's unit of work is the service port (ServicePortName), not the Service: each port
@@ -26,14 +26,14 @@ export interface ServicePortInfo {
   port: number;
   /** index of this port in the Service's ports */
   portIndex: number;
-  /** ready endpoints only, in input order */
+  /** the endpoints kube-proxy uses (ready ones, else serving-terminating), in input order */
   endpoints: EndpointAddr[];
 }
 
 export function servicePorts(s: Service): ServicePortInfo[] {
   if (!isProxied(s)) return [];
   const svcKey = serviceKey(s);
-  const ready = s.endpoints.filter((e) => e.ready);
+  const ready = usableEndpoints(s);
   return s.ports.map((p, portIndex) => ({
     svcKey,
     namespace: s.namespace,
@@ -64,7 +64,7 @@ export function serviceFingerprint(s: Service): string {
   let fp = s.clusterIP;
   for (const p of s.ports) fp += `|${p.name},${p.protocol},${p.port},${p.targetPort}`;
   fp += '#';
-  for (const e of s.endpoints) if (e.ready) fp += `${e.ip},`;
+  for (const e of usableEndpoints(s)) fp += `${e.ip},`;
   return fp;
 }
 

@@ -45,6 +45,20 @@ export const METRICS: Record<string, MetricInfo> = {
   'http.rps': g('1/s', 'higher', 'HTTP requests per second'),
   'http.errors': g('count', 'lower', 'HTTP errors and timeouts'),
   'proxy.cpu': g('cores', 'lower', 'kube-proxy / Cilium agent CPU'),
+  'rollout.latency': d('ms', 'lower', 'rolling update: one answered request through a ClusterIP'),
+  'rollout.requests': g('count', 'higher', 'rolling update: requests made under the rollout'),
+  'rollout.errors': g('count', 'lower', 'rolling update: failed requests (every kind)'),
+  'rollout.error_ratio': g('ratio', 'lower', 'rolling update: failed / all requests'),
+  'rollout.errors.refused': g('count', 'lower', 'rolling update: connects answered by a RST'),
+  'rollout.errors.reset': g('count', 'lower', 'rolling update: open connections reset'),
+  'rollout.errors.closed': g('count', 'lower', 'rolling update: connections closed before an answer'),
+  'rollout.errors.timeout': g('count', 'lower', 'rolling update: requests unanswered within the limit'),
+  'rollout.errors.unreachable': g('count', 'lower', 'rolling update: ICMP unreachable'),
+  'rollout.errors.non2xx': g('count', 'lower', 'rolling update: HTTP error statuses'),
+  'rollout.errors.other': g('count', 'lower', 'rolling update: other socket errors'),
+  'rollout.error_window': d('ms', 'lower', 'rolling update, per Service: first to last failed request (0 when none failed)'),
+  'rollout.convergence': d('ms', 'lower', 'rolling update, per replaced endpoint: marked terminating to the last request it answered'),
+  'timeline.rollout.errors': g('count', 'lower', 'rolling update: failed requests per 100 ms'),
 };
 
 export function metricInfo(name: string): MetricInfo {

@@ -18,6 +18,13 @@ export interface Endpoint {
   /** hostname for headless records (<hostname>.<svc>.<ns>.svc.<zone>) */
   hostname?: string;
   ready: boolean;
+  /**
+   * An endpoint of a pod being deleted (EndpointSlice conditions): terminating, not ready, and
+   * serving while its process still answers (graceful shutdown). Absent: serving = ready, not
+   * terminating.
+   */
+  serving?: boolean;
+  terminating?: boolean;
 }
 
 export interface Service {
@@ -35,6 +42,17 @@ export interface Service {
 export interface ClusterState {
   clusterDomain: string;
   services: Service[];
+}
+
+/**
+ * The endpoints kube-proxy sends a Service's traffic to (its CategorizeEndpoints for cluster
+ * traffic): the ready ones; when none is ready, the serving-terminating ones, so a Service whose
+ * pods are all shutting down still answers while they drain.
+ */
+export function usableEndpoints(s: Service): Endpoint[] {
+  const ready = s.endpoints.filter((e) => e.ready);
+  if (ready.length > 0) return ready;
+  return s.endpoints.filter((e) => e.terminating === true && e.serving === true);
 }
 
 export function isHeadless(s: Service): boolean {

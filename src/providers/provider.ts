@@ -103,6 +103,19 @@ export function clusterDemand(scenarios: ReadonlyArray<{ services: { count: numb
   return { proxiedServices, portsPerService: 1, endpointsPerService };
 }
 
+/** What the address of a pod does: answers (serving), answers every packet with a RST (its process exited), or nothing (its network is gone). */
+export type EndpointState = 'serving' | 'reset' | 'drop';
+
+/**
+ * Endpoints as pods that start and stop, for workloads that replace them under load (a rollout).
+ * Providers without it cannot run those workloads.
+ */
+export interface EndpointControl {
+  set(ips: readonly string[], state: EndpointState): Promise<void>;
+  /** every address back to serving */
+  reset(): Promise<void>;
+}
+
 /**
  * One interface, three implementations (local, kind, existing). A provider instance drives one
  * cluster configuration from up() to down(); down() must be safe to call at any point, twice.
@@ -119,6 +132,8 @@ export interface Provider {
   runAgent(req: AgentRequest): Promise<AgentOutput>;
   sample(): Promise<ProviderSample>;
   down(): Promise<void>;
+  /** local only: start and stop single endpoints' backends (rollouts) */
+  readonly endpoints?: EndpointControl;
 }
 
 export type ProviderFactory = (ctx: ProviderContext) => Provider;

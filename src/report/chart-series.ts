@@ -2,6 +2,7 @@
 import type { RunResult } from '../results/model.js';
 import { metricInfo } from '../metrics/catalog.js';
 import { groupVariants } from './variants.js';
+import { TIMELINE_PREFIX } from './chart-timeline.js';
 import { axisTitle, chartId, PALETTE, shortLabel, type ChartSpec } from './chart-common.js';
 
 /** Time offsets in seconds from the series' start, whatever clock the sampler used. */
@@ -16,7 +17,8 @@ function toSeconds(series: Array<[number, number]>): Array<{ x: number; y: numbe
 
 export function seriesCharts(run: RunResult): ChartSpec[] {
   const groups = groupVariants(run);
-  const names = [...new Set(run.variants.flatMap((v) => Object.keys(v.series ?? {})))];
+  // timeline.* series are drawn around their changes (chart-timeline.ts)
+  const names = [...new Set(run.variants.flatMap((v) => Object.keys(v.series ?? {})))].filter((n) => !n.startsWith(TIMELINE_PREFIX));
   return names.map((name) => {
     const datasets: unknown[] = [];
     groups.forEach((g, i) => {

@@ -9,10 +9,11 @@ import { rampCharts } from './chart-capacity.js';
 import { percentileCharts } from './chart-percentiles.js';
 import { scalingCharts } from './chart-scaling.js';
 import { seriesCharts } from './chart-series.js';
+import { timelineCharts } from './chart-timeline.js';
 
 export type { ChartSpec } from './chart-common.js';
 import type { ChartSpec } from './chart-common.js';
 
 export function buildCharts(run: RunResult, scaling = analyzeScaling(run)): ChartSpec[] {
-  return [...rampCharts(run), ...barCharts(run), ...percentileCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...seriesCharts(run)];
+  return [...rampCharts(run), ...barCharts(run), ...percentileCharts(run), ...(scaling ? scalingCharts(scaling) : []), ...timelineCharts(run), ...seriesCharts(run)];
 }

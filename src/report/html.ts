@@ -97,7 +97,8 @@ export function renderReportHtml(run: RunResult): string {
   const sentences = scaling ? projectionSentences(scaling) : [];
   const errors = run.variants.flatMap((v) => (v.errors ?? []).map((e) => `<li><code>${esc(v.id)}</code> (${esc(v.status)}): ${esc(e)}</li>`));
   const when = `${esc(run.startedAt)}${run.finishedAt ? ` → ${esc(run.finishedAt)}` : ''}`;
-  const bars = charts.filter((c) => !/^(scaling|series|percentiles|capacity)-/.test(c.id));
+  const bars = charts.filter((c) => !/^(scaling|series|percentiles|capacity|timeline)-/.test(c.id));
+  const timelines = charts.filter((c) => c.id.startsWith('timeline-'));
   const ramps = charts.filter((c) => c.id.startsWith('capacity-'));
   const pcts = charts.filter((c) => c.id.startsWith('percentiles-'));
   const scal = charts.filter((c) => c.id.startsWith('scaling-'));
@@ -110,6 +111,7 @@ ${capacityHtml(run, scaling, ramps)}
 ${sentences.length > 0 ? `<h2>Capacity projection</h2><ul>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul><p class="caveat">${esc(EXTRAPOLATION_CAVEAT)}</p>` : ''}
 ${errors.length > 0 ? `<h2>Errors</h2><ul>${errors.join('')}</ul>` : ''}
 ${keyFiguresHtml(run)}
+${timelines.length > 0 ? `<h2>Changes under load</h2><p class="meta">Failed requests or lookups per 100 ms; the dashed lines are the changes the workload made, listed under each chart.</p><div class="grid">${timelines.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${bars.length > 0 ? `<h2>Metrics across variants</h2><div class="grid">${bars.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${pcts.length > 0 ? `<h2>Latency distributions</h2><div class="grid">${pcts.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${scal.length > 0 ? `<h2>Scaling with the Service count</h2><div class="grid">${scal.map((c) => chartCard(c, 340)).join('\n')}</div>` : ''}

@@ -169,6 +169,38 @@ export const ChurnSpec = z.strictObject({
   timeout: duration('10s'),
 });
 
+/**
+ * A Deployment-style rollout of `services` Services under paced HTTP load: each has `replicas`
+ * endpoints, replaced in batches bounded by maxSurge / maxUnavailable (as the Deployment
+ * controller does); a replaced endpoint goes terminating (not ready, still serving) for
+ * terminationGrace, then its backend stops (stoppedBackend) and it leaves the slice.
+ */
+export const RollingUpdateSpec = z.strictObject({
+  services: int(1, 200).default(10),
+  replicas: int(1, 64).default(4),
+  maxSurge: int(0, 64).default(1),
+  maxUnavailable: int(0, 64).default(1),
+  /** false: a new connection per request */
+  keepAlive: z.boolean().default(true),
+  /** connections per rolled Service */
+  connections: int(1, 64).default(2),
+  /** pause between two requests on a connection */
+  interval: duration('20ms'),
+  /** one request's limit (a longer wait counts as a timeout) */
+  timeout: duration('1s'),
+  /** how long a terminating endpoint's backend keeps serving (graceful shutdown, preStop) */
+  terminationGrace: duration('2s'),
+  /** what the address of a stopped backend does: reset (RST: the process exited) or drop (the pod's network is gone) */
+  stoppedBackend: z.enum(['reset', 'drop']).default('reset'),
+  /** pause after each batch (the rollout's pace) */
+  batchInterval: duration('2s'),
+  /** quiet load before the first change and after the last */
+  settle: duration('3s'),
+}).superRefine((r, ctx) => {
+  if (r.maxSurge + r.maxUnavailable < 1) ctx.addIssue({ code: 'custom', path: ['maxSurge'], message: 'maxSurge and maxUnavailable are both 0: the rollout could never progress; set one of them to at least 1' });
+  if (r.maxUnavailable > r.replicas) ctx.addIssue({ code: 'custom', path: ['maxUnavailable'], message: `must be at most replicas (${r.replicas})` });
+});
+
 export const WorkloadsSpec = z.strictObject({
   sync: SyncSpec.optional(),
   connect: ConnectSpec.optional(),
@@ -176,6 +208,7 @@ export const WorkloadsSpec = z.strictObject({
   capacity: CapacitySpec.optional(),
   http: HttpSpec.optional(),
   churn: ChurnSpec.optional(),
+  rollingUpdate: RollingUpdateSpec.optional(),
 });
 
 const matrixValue = z.union([z.string(), z.number(), z.boolean()]);

@@ -5,6 +5,7 @@ import { connectWorkload } from './connect.js';
 import { dnsWorkload } from './dns.js';
 import { httpWorkload } from './http.js';
 import { measurements, workloads } from './index.js';
+import { rollingUpdateWorkload } from './rolling-update.js';
 import { syncWorkload } from './sync.js';
 
 let done = false;
@@ -19,5 +20,6 @@ export function registerWorkloads(): void {
   workloads.register('capacity', capacityWorkload);
   workloads.register('http', httpWorkload);
   workloads.register('churn', churnWorkload);
+  workloads.register('rollingUpdate', rollingUpdateWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
 }

@@ -20,6 +20,8 @@ export const HTTP_AGENT_DEFAULTS = {
   workers: 1,
   timeoutMs: 5000,
   path: '/',
+  /** trace mode: pause between two requests on one connection */
+  intervalMs: 20,
 } as const;
 
 export interface HttpAgentOptions {
@@ -34,6 +36,11 @@ export interface HttpAgentOptions {
   workers: number;
   timeoutMs: number;
   path?: string;
+  /**
+   * Trace mode (load/http/trace.ts): paced requests, each classified and attributed to the
+   * endpoint that answered, counted in 100 ms bins; connections are then per target.
+   */
+  trace?: { intervalMs: number };
 }
 
 /** What a caller asks of the HTTP agent; the targets file is an AgentArg. Unset fields take the defaults. */
@@ -47,6 +54,8 @@ export interface HttpAgentRequest {
   workers?: number;
   timeoutMs?: number;
   path?: string;
+  /** trace mode with this pause between two requests on a connection (connections are per target) */
+  trace?: { intervalMs?: number };
 }
 
 /** The flags as commander hands them over; defaults are applied by fromFlags. */
@@ -61,6 +70,8 @@ export interface HttpAgentFlags {
   workers?: string;
   timeout?: string;
   path?: string;
+  trace?: boolean;
+  interval?: string;
   json?: boolean;
 }
 
@@ -79,6 +90,7 @@ export function httpAgentArgs(r: HttpAgentRequest): AgentArg[] {
       ['--path', r.path ?? d.path],
     ]),
     ...((r.keepAlive ?? d.keepAlive) ? [] : ['--no-keep-alive']),
+    ...(r.trace ? ['--trace', '--interval', msArg(r.trace.intervalMs ?? d.intervalMs)] : []),
     '--json',
   ];
 }
@@ -88,6 +100,7 @@ export function httpAgentFromFlags(f: HttpAgentFlags, read: ReadFlagFile): HttpA
   const d = HTTP_AGENT_DEFAULTS;
   const path = f.path ?? d.path;
   if (!path.startsWith('/')) throw new UsageError(`--path: must start with / (got ${JSON.stringify(path)})`, 'for example --path /');
+  if (f.interval !== undefined && !f.trace) throw new UsageError('--interval: only with --trace', 'add --trace, or drop --interval (use --rate for load)');
   return {
     targets: parseTargets(read('--targets', f.targets, 'give a file with one ip:port per line'), f.targets),
     durationMs: f.duration === undefined ? d.durationMs : durationFlag('--duration', f.duration),
@@ -98,6 +111,7 @@ export function httpAgentFromFlags(f: HttpAgentFlags, read: ReadFlagFile): HttpA
     workers: f.workers === undefined ? d.workers : intFlag('--workers', f.workers, 1, 64),
     timeoutMs: f.timeout === undefined ? d.timeoutMs : durationFlag('--timeout', f.timeout),
     path,
+    ...(f.trace ? { trace: { intervalMs: f.interval === undefined ? d.intervalMs : durationFlag('--interval', f.interval) } } : {}),
   };
 }
 
@@ -126,4 +140,35 @@ export type HttpAgentOutput = AgentOutputOf<'http', HttpAgentInfo>;
 /** An HTTP agent's output as it came back from a namespace or pod, its info checked. */
 export function readHttpOutput(out: AgentOutput): HttpAgentOutput {
   return checkOutput('http', HttpAgentInfo, out);
+}
+
+/** The trace mode's info (load/http/trace.ts): per target, its bins, answering endpoints and errors. */
+export const HttpTraceInfo = z.object({
+  mode: z.literal('trace'),
+  targets: z.number(),
+  connections: z.number(),
+  keepAlive: z.boolean(),
+  intervalMs: z.number(),
+  requests: z.number(),
+  elapsedMs: z.number(),
+  cpuMs: z.number(),
+  trace: z.object({
+    binMs: z.number(),
+    t0: z.number(),
+    kinds: z.array(z.string()),
+    targets: z.array(z.object({
+      target: z.string(),
+      bins: z.array(z.array(z.number())),
+      endpoints: z.record(z.string(), z.object({ first: z.number(), last: z.number(), count: z.number() })),
+      errors: z.array(z.tuple([z.number(), z.number()])),
+    })),
+    errorSamples: z.array(z.string()),
+  }),
+});
+export type HttpTraceInfo = z.infer<typeof HttpTraceInfo>;
+export type HttpTraceOutput = AgentOutputOf<'http', HttpTraceInfo>;
+
+/** A trace-mode HTTP agent's output, its info checked. */
+export function readHttpTraceOutput(out: AgentOutput): HttpTraceOutput {
+  return checkOutput('http', HttpTraceInfo, out);
 }

@@ -1,3 +1,4 @@
+import { LocalEndpointControl } from './endpoint-control.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrerequisiteError } from '../../core/errors.js';
@@ -41,6 +42,8 @@ export class LocalProvider implements Provider {
   private resolvConfs?: ClientResolvConfs;
   private readonly procs = new ProcessSet();
   private downDone = false;
+  /** rollouts: endpoints' backends stopped by address (nftables in the backend namespaces) */
+  endpoints?: LocalEndpointControl;
 
   constructor(private readonly ctx: ProviderContext) {}
 
@@ -77,6 +80,7 @@ export class LocalProvider implements Provider {
   async up(cluster: ClusterConfig): Promise<ClusterInfo> {
     const topo = planTopology(this.ctx.runId, this.plan(cluster));
     this.topo = topo;
+    this.endpoints = new LocalEndpointControl(topo);
     const impl = implementationOf(cluster);
     this.impl = impl;
     mkdirSync(this.ctx.workDir, { recursive: true });

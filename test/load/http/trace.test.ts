@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { test } from 'node:test';
+import { runHttpTrace, TRACE_KINDS } from '../../../src/load/http/trace.js';
+
+/** A TCP server on 127.0.0.1 that treats each connection as `handle` says; resolves its port. */
+async function server(handle: (sock: Socket) => void): Promise<{ port: number; srv: Server }> {
+  const srv = createServer(handle);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as { port: number }).port, srv };
+}
+
+const answer = (who: string, status = 200) => (sock: Socket) =>
+  sock.on('data', () => sock.write(`HTTP/1.1 ${status} X\r\nContent-Length: ${who.length + 11}\r\n\r\ndiscobench ${who}`));
+
+function totals(r: Awaited<ReturnType<typeof runHttpTrace>>, i: number): Record<string, number> {
+  const sums = Object.fromEntries(TRACE_KINDS.map((k) => [k, 0]));
+  for (const b of r.trace.targets[i]!.bins) b.forEach((n, k) => { sums[TRACE_KINDS[k]!]! += n; });
+  return Object.fromEntries(Object.entries(sums).filter(([, n]) => n > 0));
+}
+
+test('trace mode classifies what real sockets meet and names the endpoint that answered', async () => {
+  const ok = await server(answer('10.244.64.7'));
+  const err = await server(answer('10.244.64.8', 503));
+  const reset = await server((sock) => sock.on('data', () => sock.resetAndDestroy()));
+  const silent = await server(() => undefined);
+  const closed = await server((sock) => sock.on('data', () => sock.end()));
+  const gone = await server(() => undefined);
+  gone.srv.close();
+  await new Promise((r) => setTimeout(r, 50));
+  const targets = [ok, err, reset, silent, closed, gone].map((s) => ({ host: '127.0.0.1', port: s.port }));
+  try {
+    const r = await runHttpTrace({ targets, durationMs: 600, connections: 1, keepAlive: true, intervalMs: 50, timeoutMs: 200, path: '/' });
+    const t = (i: number) => totals(r, i);
+    assert.deepEqual(Object.keys(t(0)), ['ok']);
+    assert.ok(t(0).ok! >= 8, `paced at 50 ms for 600 ms: ${t(0).ok}`);
+    assert.deepEqual(Object.keys(r.trace.targets[0]!.endpoints), ['10.244.64.7']);
+    assert.equal(r.trace.targets[0]!.endpoints['10.244.64.7']!.count, t(0).ok);
+    assert.deepEqual(Object.keys(t(1)), ['non2xx']);
+    assert.deepEqual(Object.keys(t(2)), ['reset']);
+    assert.deepEqual(Object.keys(t(3)), ['timeout']);
+    assert.ok(t(3).timeout! <= 3, 'a timeout waits its 200 ms before the next request');
+    assert.deepEqual(Object.keys(t(4)), ['closed']);
+    assert.deepEqual(Object.keys(t(5)), ['refused']);
+    // every failure is listed with its time, inside the run
+    const errs = r.trace.targets[2]!.errors;
+    assert.equal(errs.length, t(2).reset);
+    assert.ok(errs.every(([at]) => at >= r.trace.t0 && at <= r.trace.t0 + r.elapsedMs));
+  } finally {
+    for (const s of [ok, err, reset, silent, closed]) s.srv.close();
+  }
+});
+
+test('without keep-alive every request opens its own connection', async () => {
+  let connections = 0;
+  const s = await server((sock) => { connections++; answer('10.244.64.9')(sock); });
+  try {
+    const r = await runHttpTrace({ targets: [{ host: '127.0.0.1', port: s.port }], durationMs: 400, connections: 1, keepAlive: false, intervalMs: 40, timeoutMs: 200, path: '/' });
+    const n = totals(r, 0).ok!;
+    assert.ok(n >= 5);
+    assert.equal(connections, n);
+  } finally {
+    s.srv.close();
+  }
+});
