@@ -69,7 +69,14 @@ test('http contract: toArgs -> the agent command -> fromFlags gives back the req
   });
   const d = httpAgentFromFlags(await flagsOf<HttpAgentFlags>(httpAgentCommand(), ['--targets', '/f/targets']), read);
   const { targets: _t, ...rest } = d;
-  assert.deepEqual(rest, HTTP_AGENT_DEFAULTS);
+  const { intervalMs, ...loadDefaults } = HTTP_AGENT_DEFAULTS;
+  assert.deepEqual(rest, loadDefaults, 'no trace unless asked');
+  const traced = httpAgentFromFlags(await flagsOf<HttpAgentFlags>(httpAgentCommand(), place(httpAgentArgs({ targets: { file: 'targets' }, trace: {} }))), read);
+  assert.deepEqual(traced.trace, { intervalMs });
+  const paced = httpAgentFromFlags(await flagsOf<HttpAgentFlags>(httpAgentCommand(), place(httpAgentArgs({ targets: { file: 'targets' }, trace: { intervalMs: 50 } }))), read);
+  assert.deepEqual(paced.trace, { intervalMs: 50 });
+  const loose = await flagsOf<HttpAgentFlags>(httpAgentCommand(), ['--targets', '/f/targets', '--interval', '10ms']);
+  assert.throws(() => httpAgentFromFlags(loose, read), (e: unknown) => e instanceof UsageError && e.message.startsWith('--interval'));
 });
 
 test('connect contract: both modes round-trip through the agent command; defaults from the contract', async () => {
