@@ -18,6 +18,13 @@ export interface Endpoint {
   /** hostname for headless records (<hostname>.<svc>.<ns>.svc.<zone>) */
   hostname?: string;
   ready: boolean;
+  /**
+   * A terminating pod's endpoint (its pod deleted, still in the slice): ready false, serving as
+   * its readiness probe last said. kube-proxy v1.36 keeps UDP conntrack entries to a serving
+   * endpoint (pkg/proxy/conntrack/cleanup.go), so existing flows keep reaching it.
+   */
+  terminating?: boolean;
+  serving?: boolean;
 }
 
 export interface Service {

@@ -3,6 +3,7 @@ import { capacityWorkload } from './capacity.js';
 import { churnWorkload } from './churn.js';
 import { connectWorkload } from './connect.js';
 import { dnsWorkload } from './dns.js';
+import { dnsChurnWorkload } from './dns-churn.js';
 import { httpWorkload } from './http.js';
 import { measurements, workloads } from './index.js';
 import { syncWorkload } from './sync.js';
@@ -19,5 +20,6 @@ export function registerWorkloads(): void {
   workloads.register('capacity', capacityWorkload);
   workloads.register('http', httpWorkload);
   workloads.register('churn', churnWorkload);
+  workloads.register('dnsChurn', dnsChurnWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
 }

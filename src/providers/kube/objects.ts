@@ -64,7 +64,7 @@ export function endpointSliceObject(s: Service, ctx: ObjectContext): KubernetesO
     // Two model endpoints on one pod would be one endpoint to kube-proxy anyway; keep it explicit.
     if (seen.has(ip) && !e.hostname) continue;
     seen.add(ip);
-    endpoints.push({ addresses: [ip], conditions: { ready: e.ready }, ...(e.hostname ? { hostname: e.hostname } : {}) });
+    endpoints.push({ addresses: [ip], conditions: e.terminating ? { ready: false, serving: e.serving ?? false, terminating: true } : { ready: e.ready }, ...(e.hostname ? { hostname: e.hostname } : {}) });
   }
   return {
     apiVersion: 'discovery.k8s.io/v1',
