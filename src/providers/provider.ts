@@ -116,6 +116,33 @@ export interface EndpointControl {
   reset(): Promise<void>;
 }
 
+/** A cluster DNS server instance (a CoreDNS pod behind kube-dns) the provider started. */
+export interface DnsInstance {
+  /** pod name, for logs and change labels (dns-3) */
+  name: string;
+  ip: string;
+}
+
+/**
+ * Replacing cluster DNS instances one at a time, as a CoreDNS Deployment rollout does (the
+ * dnsChurn workload). Only where the provider runs the DNS pods itself (local with real
+ * CoreDNS); the workload edits kube-dns's endpoints through applyServices in between.
+ */
+export interface DnsInstances {
+  /** the instances serving now, in start order */
+  list(): DnsInstance[];
+  /** starts a new instance at a new pod address; resolves once it is ready (CoreDNS's /ready) */
+  start(): Promise<DnsInstance>;
+  /** stops it as the kubelet stops a deleted pod (SIGTERM, lameduck); resolves once it has exited, with the ms that took */
+  stop(ip: string): Promise<number>;
+  /** deletes the pod's network namespace: its address then leads nowhere */
+  remove(ip: string): Promise<void>;
+  /** queries the instance has answered so far (its server-side counter), undefined once stopped */
+  queries(ip: string): Promise<number | undefined>;
+  /** UDP conntrack entries on the node whose reply comes from this address (flows DNATed to it) */
+  conntrackEntries(ip: string): Promise<number>;
+}
+
 /**
  * One interface, three implementations (local, kind, existing). A provider instance drives one
  * cluster configuration from up() to down(); down() must be safe to call at any point, twice.
@@ -131,6 +158,8 @@ export interface Provider {
   applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport>;
   runAgent(req: AgentRequest): Promise<AgentOutput>;
   sample(): Promise<ProviderSample>;
+  /** present only where cluster DNS instances can be replaced during a run (local, real CoreDNS) */
+  dnsInstances?(): DnsInstances | undefined;
   down(): Promise<void>;
   /** local only: start and stop single endpoints' backends (rollouts) */
   readonly endpoints?: EndpointControl;

@@ -201,6 +201,34 @@ export const RollingUpdateSpec = z.strictObject({
   if (r.maxUnavailable > r.replicas) ctx.addIssue({ code: 'custom', path: ['maxUnavailable'], message: `must be at most replicas (${r.replicas})` });
 });
 
+/**
+ * DNS server churn (issue 18): a DNS flood through the pods' resolvers while cluster DNS
+ * instances are replaced one at a time as a CoreDNS Deployment rollout does (new pod ready and
+ * added, old one terminating and stopped with CoreDNS's lameduck, then its endpoint removed).
+ * Failures per 100 ms and their windows are measured, after a control flood with no change.
+ */
+export const DnsChurnSpec = DnsSpec.pick({ ndots: true, resolver: true, singleRequest: true, timeout: true, attempts: true, distinctNames: true, names: true }).extend({
+  /** instances replaced one after the other */
+  replacements: int(1, 16).default(2),
+  /** from one replacement's start to the next one's */
+  interval: duration('10s'),
+  /** flood before the first change */
+  warmup: duration('3s'),
+  /** flood after the last change: long enough for 5 s timeouts and their retries to finish */
+  settle: duration('12s'),
+  /** from the old CoreDNS's exit to its endpoint's removal (kubelet reports, the pod object goes, the EndpointSlice controller writes) */
+  removalDelay: duration('1s'),
+  /** whether a terminating endpoint stays serving (its readiness probe, every 10 s in CoreDNS's Deployment, has not failed yet) */
+  servingWhileTerminating: z.boolean().default(true),
+  /** open-loop lookups per second per client */
+  qps: z.number({ error: 'must be a number > 0' }).positive('must be a number > 0').default(200),
+  clients: int(1, 64).default(1),
+  /** UDP sockets per client, kept for the whole flood: their source ports are reused lookup after lookup, as a long-lived resolver (or NodeLocal's forward plugin) does */
+  sockets: int(1, 1024).default(8),
+  /** a flood of the same length with no change first: its failures are the harness's and the node's, not the churn's */
+  control: z.boolean().default(true),
+});
+
 export const WorkloadsSpec = z.strictObject({
   sync: SyncSpec.optional(),
   connect: ConnectSpec.optional(),
@@ -209,6 +237,7 @@ export const WorkloadsSpec = z.strictObject({
   http: HttpSpec.optional(),
   churn: ChurnSpec.optional(),
   rollingUpdate: RollingUpdateSpec.optional(),
+  dnsChurn: DnsChurnSpec.optional(),
 });
 
 const matrixValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -222,6 +251,14 @@ export const ScenarioSpec = z.strictObject({
   workloads: WorkloadsSpec.default({}),
   matrix: z.record(z.string(), z.array(matrixValue).min(1, 'must list at least one value')).default({}),
   repeat: int(1, 100).default(1),
+}).superRefine((s, ctx) => {
+  // replacing DNS pods and stopping endpoints' backends under load needs the provider to run them itself
+  for (const w of ['dnsChurn', 'rollingUpdate'] as const) {
+    if (!s.workloads[w]) continue;
+    if (s.provider !== 'local') ctx.addIssue({ code: 'custom', path: ['workloads', w], message: `runs on the local provider only (it ${w === 'dnsChurn' ? 'replaces cluster DNS pods' : "stops single endpoints' backends"} itself; ${s.provider} does not let it yet): use provider local` });
+    else if (w === 'dnsChurn' && (s.cluster.components === 'model' || s.cluster.dnsServer === 'unbound')) ctx.addIssue({ code: 'custom', path: ['workloads', w], message: 'replaces real CoreDNS pods: needs cluster.components real (or auto) and cluster.dnsServer coredns (or auto)' });
+  }
+  if (s.workloads.dnsChurn && s.cluster.dnsReplicas + s.workloads.dnsChurn.replacements > 20) ctx.addIssue({ code: 'custom', path: ['workloads', 'dnsChurn', 'replacements'], message: `dnsReplicas + replacements must be at most 20 (the local topology's DNS pod addresses)` });
 });
 
 export type Scenario = z.output<typeof ScenarioSpec>;
@@ -233,3 +270,4 @@ export type CapacityWorkload = NonNullable<WorkloadsConfig['capacity']>;
 export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
 export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
 export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;
+export type DnsChurnWorkload = NonNullable<WorkloadsConfig['dnsChurn']>;

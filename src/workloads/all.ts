@@ -3,6 +3,7 @@ import { capacityWorkload } from './capacity.js';
 import { churnWorkload } from './churn.js';
 import { connectWorkload } from './connect.js';
 import { dnsWorkload } from './dns.js';
+import { dnsChurnWorkload } from './dns-churn.js';
 import { httpWorkload } from './http.js';
 import { measurements, workloads } from './index.js';
 import { rollingUpdateWorkload } from './rolling-update.js';
@@ -21,5 +22,6 @@ export function registerWorkloads(): void {
   workloads.register('http', httpWorkload);
   workloads.register('churn', churnWorkload);
   workloads.register('rollingUpdate', rollingUpdateWorkload);
+  workloads.register('dnsChurn', dnsChurnWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
 }

@@ -21,6 +21,7 @@ export function dnsAgentCommand(): Command {
     .option('--timeout <d>', `query timeout (raw mode: ${D.rawTimeoutMs}ms; resolver mode: the resolv.conf timeout)`)
     .option('--no-batch', 'send each query immediately instead of once per event-loop turn')
     .option('--expect-found', 'count lookups ending in NXDOMAIN/NODATA as failed')
+    .option('--timeline-bin <d>', 'count lookups and failures per bin of this length, by start time (info.timeline)')
     .option('--json', 'print the JSON result (the only output format; accepted for symmetry)')
     .action(async (flags: DnsAgentFlags) => {
       const opts = dnsAgentFromFlags(flags, readFlagFile);

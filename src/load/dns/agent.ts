@@ -50,6 +50,11 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[], cpuSe
   const failed = sum((r) => r.failed);
   const conf = opts.raw ? undefined : opts.conf;
   const timeouts = sum((r) => r.timeouts);
+  const bins = new Map<number, [number, number]>();
+  for (const p of parts) for (const [k, [n, f]] of Object.entries(p.timeline ?? {})) {
+    const b = bins.get(Number(k)) ?? [0, 0];
+    bins.set(Number(k), [b[0] + n, b[1] + f]);
+  }
   return {
     agent: 'dns',
     metrics: {
@@ -78,6 +83,7 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[], cpuSe
       rcodes,
       statuses,
       cpuSeconds,
+      ...(opts.timelineBinMs ? { timeline: { binMs: opts.timelineBinMs, bins: [...bins].sort((a, b) => a[0] - b[0]).map(([t, [n, f]]) => [t, n, f] as [number, number, number]) } } : {}),
     },
   };
 }

@@ -58,6 +58,8 @@ export interface DnsAgentOptions {
   expectFound: boolean;
   /** send each query at once instead of once per event-loop turn (for comparisons) */
   noBatch?: boolean;
+  /** > 0: count lookups and failures per bin of this many ms, by when each lookup started (info.timeline) */
+  timelineBinMs?: number;
 }
 
 /** What a caller asks of the DNS agent; files are AgentArgs. Unset fields take the agent's defaults. */
@@ -77,6 +79,7 @@ export interface DnsAgentRequest {
   timeoutMs?: number;
   expectFound?: boolean;
   noBatch?: boolean;
+  timelineBinMs?: number;
 }
 
 /** The flags as commander hands them over (no defaults there: they are applied by fromFlags). */
@@ -96,6 +99,7 @@ export interface DnsAgentFlags {
   /** false with --no-batch */
   batch?: boolean;
   expectFound?: boolean;
+  timelineBin?: string;
   json?: boolean;
 }
 
@@ -123,6 +127,7 @@ export function dnsAgentArgs(r: DnsAgentRequest): AgentArg[] {
       ['--workers', String(r.workers ?? d.workers)],
       ['--sockets', String(r.sockets ?? d.sockets)],
       ['--timeout', r.timeoutMs === undefined ? undefined : msArg(r.timeoutMs)],
+      ['--timeline-bin', r.timelineBinMs ? msArg(r.timelineBinMs) : undefined],
     ]),
     ...(r.noBatch ? ['--no-batch'] : []),
     ...(r.expectFound ? ['--expect-found'] : []),
@@ -152,6 +157,7 @@ export function dnsAgentFromFlags(f: DnsAgentFlags, read: ReadFlagFile): DnsAgen
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     expectFound: f.expectFound === true,
     noBatch: f.batch === false,
+    ...(f.timelineBin === undefined ? {} : { timelineBinMs: durationFlag('--timeline-bin', f.timelineBin) }),
   };
 }
 
@@ -181,6 +187,11 @@ export const DnsAgentInfo = z.object({
   statuses: counts,
   /** the agent's own CPU (all threads, set-up included) */
   cpuSeconds: z.number(),
+  /**
+   * With --timeline-bin: per bin [start epoch ms, lookups, failed], by when each lookup started,
+   * so failures line up with changes made meanwhile (a 5 s timeout counts where it began).
+   */
+  timeline: z.object({ binMs: z.number(), bins: z.array(z.tuple([z.number(), z.number(), z.number()])) }).optional(),
 });
 export type DnsAgentInfo = z.infer<typeof DnsAgentInfo>;
 export type DnsAgentOutput = AgentOutputOf<'dns', DnsAgentInfo>;

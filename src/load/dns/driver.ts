@@ -32,6 +32,10 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
   const lookupLatency = newHistogram();
   const queriesPerLookup = newHistogram();
   const statuses: Record<string, number> = {};
+  const binMs = o.timelineBinMs ?? 0;
+  const timeline: Record<string, [number, number]> = {};
+  // lookup start times are performance.now() of this thread; the bins are epoch ms, comparable across processes
+  const origin = performance.timeOrigin;
   let lookups = 0;
   let failed = 0;
   let next = Math.floor((prepared.length * part.index) / part.of);
@@ -57,7 +61,14 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
         record(queriesPerLookup, l.queries);
         const s = l.status;
         statuses[s] = (statuses[s] ?? 0) + 1;
-        if (s !== 'ok' && (o.expectFound || (s !== 'HOST_NOT_FOUND' && s !== 'NO_DATA'))) failed++;
+        const bad = s !== 'ok' && (o.expectFound || (s !== 'HOST_NOT_FOUND' && s !== 'NO_DATA'));
+        if (bad) failed++;
+        if (binMs > 0) {
+          const bin = Math.floor((origin + l.start) / binMs) * binMs;
+          const b = (timeline[bin] ??= [0, 0]);
+          b[0]++;
+          if (bad) b[1]++;
+        }
       }
       if (!stopping && now < end) {
         if (qps === 0) return startNext(l, now);
@@ -130,5 +141,6 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     rcodes: st.rcodes,
     statuses,
     elapsedMs,
+    ...(binMs > 0 ? { timeline } : {}),
   };
 }

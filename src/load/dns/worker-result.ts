@@ -16,4 +16,6 @@ export interface WorkerResult {
   rcodes: number[];
   statuses: Record<string, number>;
   elapsedMs: number;
+  /** with timelineBinMs: bin start epoch ms -> [lookups, failed] */
+  timeline?: Record<string, [number, number]>;
 }

@@ -11,7 +11,7 @@ import { CLUSTER_DOMAIN, KUBE_DNS_IP, NODE_LOCAL_DNS_IP } from '../../model/addr
 import type { ClusterState } from '../../model/cluster.js';
 import { clientNamespace } from '../../model/generate.js';
 import type { ClusterConfig } from '../../scenario/schema.js';
-import type { AgentRequest, ClusterInfo, Provider, ProviderContext, ProviderSample, SyncReport } from '../provider.js';
+import type { AgentRequest, ClusterInfo, DnsInstances, Provider, ProviderContext, ProviderSample, SyncReport } from '../provider.js';
 import { BACKEND_PORT } from './addresses.js';
 import { runLocalAgent } from './agents.js';
 import { cleanLocalRun } from './cleanup.js';
@@ -138,6 +138,10 @@ export class LocalProvider implements Provider {
     const s = await this.dns!.sample();
     const proxy = this.real ? await this.real.sample(time, { dns: false }) : {};
     return { ...proxy, time, dnsServerCpuSeconds: s.cpuSeconds, dnsServerQueries: s.queries, cacheHits: s.cacheHits, cacheMisses: s.cacheMisses };
+  }
+
+  dnsInstances(): DnsInstances | undefined {
+    return this.impl?.dns === 'coredns' ? this.real?.dnsInstances() : undefined;
   }
 
   async down(): Promise<void> {

@@ -71,10 +71,11 @@ export class ProcessSet {
     }
   }
 
-  async stop(proc: ManagedProcess): Promise<void> {
+  /** SIGTERM, SIGKILL after graceMs (default 2 s) if it has not exited by then. */
+  async stop(proc: ManagedProcess, graceMs?: number): Promise<void> {
     const i = this.procs.indexOf(proc);
     if (i >= 0) this.procs.splice(i, 1);
-    await terminate(proc);
+    await terminate(proc, graceMs);
   }
 
   async stopAll(): Promise<void> {
@@ -83,7 +84,7 @@ export class ProcessSet {
   }
 }
 
-async function terminate(proc: ManagedProcess): Promise<void> {
+async function terminate(proc: ManagedProcess, graceMs = 2000): Promise<void> {
   const kill = (sig: NodeJS.Signals) => {
     try {
       process.kill(-proc.pid, sig);
@@ -92,6 +93,9 @@ async function terminate(proc: ManagedProcess): Promise<void> {
     }
   };
   kill('SIGTERM');
-  const done = await Promise.race([proc.child.then(() => true, () => true), sleep(2000).then(() => false)]);
-  if (!done) kill('SIGKILL');
+  const done = await Promise.race([proc.child.then(() => true, () => true), sleep(graceMs).then(() => false)]);
+  if (!done) {
+    kill('SIGKILL');
+    await Promise.race([proc.child.then(() => true, () => true), sleep(2000)]);
+  }
 }

@@ -1,3 +1,4 @@
+import { MeasurementError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
 import { NODE_LOCAL_DNS_IP, SERVICE_CIDR } from '../../model/addressing.js';
 import { BACKEND_PORT, ENDPOINT_BLOCKS, ENDPOINT_SUPERNET, NODE_GATEWAY, UPSTREAM_IP, backendIP, clientIP, dnsPodIP } from './addresses.js';
@@ -83,6 +84,43 @@ export async function buildTopology(topo: Topology, opts: { nodeLocalAddresses?:
     if (pod.role === 'backend') cmds.push(`route add local ${ENDPOINT_SUPERNET} dev lo`);
     await ipBatch(cmds, pod.netns);
   }
+}
+
+/**
+ * One more DNS pod while the run goes on (a new CoreDNS pod of a rollout): its namespace, veth
+ * and routes as buildTopology makes them, at a new address. Returns the pod; topo.dns keeps it.
+ */
+/** dnsPodIP(k) for k < 20 stays below the upstream stand-in's address */
+export const MAX_DNS_PODS = 20;
+
+export async function addDnsPod(runId: string, topo: Topology, index: number): Promise<Pod> {
+  if (index >= MAX_DNS_PODS) throw new MeasurementError(`no address left for DNS pod ${index}: the local topology has room for ${MAX_DNS_PODS} DNS pods over a run`, 'replace fewer DNS instances or run fewer dnsReplicas');
+  const pod: Pod = { role: 'dns', index, ip: dnsPodIP(index), netns: netnsName(runId, `dns-${index}`), hostIf: `vd${index}-${runId.slice(0, 6)}`.slice(0, 15) };
+  await ipBatch([`netns add ${pod.netns}`]);
+  await ipBatch([`link add ${pod.hostIf} netns ${topo.node} type veth peer name eth0 netns ${pod.netns}`]);
+  // a blackhole left by an earlier pod at this address goes first
+  await run('ip', ['-n', topo.node, 'route', 'del', 'blackhole', `${pod.ip}/32`], { reject: false });
+  await ipBatch([`link set ${pod.hostIf} up`, `route add ${pod.ip}/32 dev ${pod.hostIf} src ${NODE_GATEWAY}`], topo.node);
+  await ipBatch(['link set lo up', `addr add ${pod.ip}/32 dev eth0`, 'link set eth0 up', `route add ${NODE_GATEWAY}/32 dev eth0`, `route add default via ${NODE_GATEWAY} dev eth0 src ${pod.ip}`], pod.netns);
+  topo.dns.push(pod);
+  topo.pods.push(pod);
+  return pod;
+}
+
+/**
+ * A deleted DNS pod: its namespace (and so its veth and /32 route) goes away. Its address then
+ * leads nowhere: a blackhole route drops what still goes there, as a bridge drops frames for a
+ * pod whose ARP entry no longer answers, so a client still pinned to it sees timeouts rather
+ * than an immediate "unreachable" our routing would otherwise produce.
+ */
+export async function removeDnsPod(topo: Topology, pod: Pod): Promise<void> {
+  // the node's Service CIDR route may go out through this pod's veth (buildTopology's first pod): move it to a pod that stays
+  const keep = topo.clients[0] ?? topo.pods.find((p) => p !== pod);
+  if (keep) await run('ip', ['-n', topo.node, 'route', 'replace', SERVICE_CIDR, 'dev', keep.hostIf, 'src', NODE_GATEWAY]);
+  await deleteNetns(pod.netns);
+  await run('ip', ['-n', topo.node, 'route', 'replace', 'blackhole', `${pod.ip}/32`], { reject: false });
+  topo.dns.splice(topo.dns.indexOf(pod), 1);
+  topo.pods.splice(topo.pods.indexOf(pod), 1);
 }
 
 export async function destroyTopology(topo: Topology): Promise<void> {

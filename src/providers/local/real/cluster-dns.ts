@@ -129,6 +129,26 @@ export class RealClusterDns {
     this.cache = await this.o.procs.start({ name: 'node-local-dns (CoreDNS with node-cache\'s Corefile)', netns: this.o.nodeNetns, file: this.o.coredns, args: ['-conf', conf], port: { proto: 'tcp', port: NODE_LOCAL_METRICS_PORT }, timeoutMs: 60_000, logFile: join(dir, 'node-local-dns.log') });
   }
 
+  /**
+   * Stops the CoreDNS of one pod as the kubelet stops a deleted pod: SIGTERM, then the
+   * Corefile's `health { lameduck 5s }` keeps it answering for 5 s before it exits; SIGKILL
+   * only after the grace period. Resolves once it has exited, with how long that took.
+   */
+  async stopPod(pod: Pod, graceMs = 30_000): Promise<number> {
+    const i = this.servers.findIndex((s) => s.pod === pod);
+    if (i < 0) throw new Error(`no CoreDNS in ${pod.netns}`);
+    const [{ proc }] = this.servers.splice(i, 1) as [{ pod: Pod; proc: ManagedProcess }];
+    const t0 = Date.now();
+    await this.o.procs.stop(proc, graceMs);
+    return Date.now() - t0;
+  }
+
+  /** Queries the CoreDNS of this pod has answered so far (its coredns_dns_requests_total), undefined once it is gone. */
+  async queriesOf(pod: Pod): Promise<number | undefined> {
+    if (!this.servers.some((s) => s.pod === pod)) return undefined;
+    return sumOf(parsePrometheus(await metricsOf(pod.netns, `127.0.0.1:${COREDNS_METRICS_PORT}`)), 'coredns_dns_requests_total') ?? 0;
+  }
+
   /** pids of the cluster DNS servers (not the node-local cache) */
   pids(): number[] {
     return this.servers.map((s) => s.proc.pid);

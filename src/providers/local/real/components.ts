@@ -3,9 +3,9 @@ import { MeasurementError } from '../../../core/errors.js';
 import { run } from '../../../core/exec.js';
 import { processCpuSeconds } from '../../../dns/server/process.js';
 import { KUBE_DNS_IP } from '../../../model/addressing.js';
-import type { ClusterState } from '../../../model/cluster.js';
+import type { ClusterState, Endpoint } from '../../../model/cluster.js';
 import type { ClusterConfig } from '../../../scenario/schema.js';
-import type { ClusterInfo, ProviderSample, SyncReport } from '../../provider.js';
+import type { ClusterInfo, DnsInstances, ProviderSample, SyncReport } from '../../provider.js';
 import { sleep } from '../../kube/concurrency.js';
 import { runLabels } from '../../kube/labels.js';
 import { kubeProxyCaughtUp, syncBetween, type ProxySnapshot, type SyncFigure } from '../../kube/proxy-metrics.js';
@@ -13,11 +13,22 @@ import { ServiceWriter } from '../../kube/service-writer.js';
 import { ClientNodeApi } from '../../kube/client-node-api.js';
 import { NODE_GATEWAY } from '../addresses.js';
 import type { ProcessSet } from '../processes.js';
-import type { Topology } from '../topology.js';
+import { addDnsPod, removeDnsPod, type Topology } from '../topology.js';
 import { binaryVersions, requireBinaries } from './binaries.js';
 import { KUBE_DNS_UPSTREAM_IP, RealClusterDns } from './cluster-dns.js';
 import { ControlPlane } from './control-plane.js';
 import { KubeProxy } from './kube-proxy.js';
+
+/** node-cache's kube-dns-upstream EndpointSlice: kube-dns's endpoints, conditions as the model holds them. */
+function upstreamSlice(runId: string, endpoints: readonly Endpoint[]): Record<string, unknown> {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kube-dns-upstream-disco', namespace: 'kube-system', labels: { ...runLabels(runId), 'kubernetes.io/service-name': 'kube-dns-upstream' } },
+    addressType: 'IPv4',
+    endpoints: endpoints.map((e) => ({ addresses: [e.ip], conditions: e.terminating ? { ready: false, serving: e.serving ?? false, terminating: true } : { ready: e.ready } })),
+    ports: [{ name: 'dns', protocol: 'UDP', port: 53 }, { name: 'dns-tcp', protocol: 'TCP', port: 53 }],
+  };
+}
 
 /** The binaries a real-components run needs. */
 export const REAL_BINARIES = ['etcd', 'kube-apiserver', 'kube-proxy', 'coredns'] as const;
@@ -55,12 +66,17 @@ export class RealComponents {
   private proxy?: KubeProxy;
   private dns?: RealClusterDns;
   private proxyCpuBefore = 0;
+  /** kube-dns-upstream's endpoints as last written (JSON), to write only changes */
+  private upstreamEndpoints = '';
+  /** index of the newest DNS pod (a replacement gets the next one, and so a new address) */
+  private lastDnsIndex: number;
   private lastProxyCpu = 0;
   readonly nodeName: string;
 
   constructor(private readonly o: RealOptions) {
     this.bins = requireBinaries(realBinariesFor(o.dnsServer));
     this.nodeName = `disco-${o.runId}-node`;
+    this.lastDnsIndex = o.topo.dns.length - 1;
   }
 
   async versions(): Promise<Record<string, string>> {
@@ -87,16 +103,63 @@ export class RealComponents {
       // node-cache's way to CoreDNS: kube-dns-upstream, same endpoints as kube-dns
       const ports = [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 }];
       await this.api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns-upstream', namespace: 'kube-system', labels: runLabels(this.o.runId) }, spec: { type: 'ClusterIP', clusterIP: KUBE_DNS_UPSTREAM_IP, ports } } as never);
-      await this.api.apply({
-        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-        metadata: { name: 'kube-dns-upstream-disco', namespace: 'kube-system', labels: { ...runLabels(this.o.runId), 'kubernetes.io/service-name': 'kube-dns-upstream' } },
-        addressType: 'IPv4', endpoints: topo.dns.map((d) => ({ addresses: [d.ip], conditions: { ready: true } })),
-        ports: [{ name: 'dns', protocol: 'UDP', port: 53 }, { name: 'dns-tcp', protocol: 'TCP', port: 53 }],
-      } as never);
+      const endpoints = topo.dns.map((d) => ({ ip: d.ip, ready: true }));
+      this.upstreamEndpoints = JSON.stringify(endpoints);
+      await this.api.apply(upstreamSlice(this.o.runId, endpoints) as never);
       await this.dns.startNodeLocal();
     }
     this.o.log(`local: real components up: kube-proxy --proxy-mode=${cluster.proxy}, CoreDNS x${topo.dns.length}${cluster.nodeLocalDNS ? ', NodeLocal DNSCache' : ''}`);
     return { tools: await this.versions() };
+  }
+
+  /** Cluster DNS instances replaced one at a time (dnsChurn); undefined when Unbound serves cluster DNS. */
+  dnsInstances(): DnsInstances | undefined {
+    const dns = this.dns;
+    if (!dns) return undefined;
+    const topo = this.o.topo;
+    const podOf = (ip: string) => {
+      const pod = topo.dns.find((p) => p.ip === ip);
+      if (!pod) throw new Error(`no DNS pod at ${ip}`);
+      return pod;
+    };
+    const stopped = new Set<string>();
+    return {
+      list: () => topo.dns.filter((p) => !stopped.has(p.ip)).map((p) => ({ name: `dns-${p.index}`, ip: p.ip })),
+      start: async () => {
+        const pod = await addDnsPod(this.o.runId, topo, ++this.lastDnsIndex);
+        await dns.startPod(pod);
+        return { name: `dns-${pod.index}`, ip: pod.ip };
+      },
+      stop: async (ip) => {
+        const ms = await dns.stopPod(podOf(ip));
+        stopped.add(ip);
+        return ms;
+      },
+      remove: async (ip) => removeDnsPod(topo, podOf(ip)),
+      queries: async (ip) => {
+        const pod = topo.dns.find((p) => p.ip === ip);
+        return pod ? dns.queriesOf(pod) : undefined;
+      },
+      conntrackEntries: async (ip) => {
+        const res = await run('conntrack', ['-L', '-p', 'udp', '--reply-src', ip], { netns: topo.node, reject: false });
+        return res.stdout.split('\n').filter((l) => l.startsWith('udp')).length;
+      },
+    };
+  }
+
+  /**
+   * kube-dns-upstream has kube-dns's endpoints (node-cache's Service selects the same pods):
+   * written from the state's kube-dns whenever that changes, before kube-dns itself, so the
+   * kube-proxy sync applyServices waits for covers both.
+   */
+  private async mirrorUpstream(state: ClusterState): Promise<void> {
+    if (!this.api || !this.o.cluster.nodeLocalDNS || !this.dns) return;
+    const kubeDns = state.services.find((s) => s.namespace === 'kube-system' && s.name === 'kube-dns');
+    if (!kubeDns) return;
+    const key = JSON.stringify(kubeDns.endpoints);
+    if (key === this.upstreamEndpoints) return;
+    this.upstreamEndpoints = key;
+    await this.api.apply(upstreamSlice(this.o.runId, kubeDns.endpoints) as never);
   }
 
   /**
@@ -108,6 +171,7 @@ export class RealComponents {
    */
   async applyServices(state: ClusterState, opts: { full: boolean }): Promise<SyncReport> {
     if (!this.writer || !this.proxy) throw new Error('real components are not up');
+    await this.mirrorUpstream(state);
     const before = await this.proxy.scrape();
     const ctx = { runId: this.o.runId, namespaceOf: (s: { namespace: string }) => s.namespace, backendIPs: [], endpointAddress: (ip: string) => ip };
     const startedAt = Date.now() / 1000;
