@@ -106,8 +106,10 @@ export class RollingUpdateWorkload implements Workload {
         endpoints = new Map(rolled.map((r, i) => [r.key, endpoints.get(r.key)!.map((e) => (stopping[i]!.includes(e.ip) ? { ip: e.ip, ready: false, serving: true, terminating: true } : e))]));
         await this.apply(ctx, stateOf(endpoints), `${label}: ${batch.stop} terminating`, markAt);
         await pause(spec.terminationGrace, ctx.signal);
-        const stopAt = Date.now();
+        // stamped once the stop is in effect: setting it can take a second under emulation,
+        // and an answer before then is no fault
         await control.set(stopping.flat(), spec.stoppedBackend);
+        const stopAt = Date.now();
         rolled.forEach((r, i) => { for (const ip of stopping[i]!) r.stoppedAt.set(ip, stopAt); });
         ctx.sink.event(this.name, `${label}: ${batch.stop} backend(s) stopped (${spec.stoppedBackend})`, stopAt);
         endpoints = new Map(rolled.map((r, i) => [r.key, endpoints.get(r.key)!.filter((e) => !stopping[i]!.includes(e.ip))]));
@@ -141,7 +143,7 @@ export class RollingUpdateWorkload implements Workload {
       args: httpAgentArgs({ targets: { file: 'targets' }, durationMs: 1, connections: 1, timeoutMs: 500, trace: { intervalMs: HTTP_AGENT_DEFAULTS.intervalMs } }),
       files: { targets: formatTargets([httpTarget(s)]) },
       client: 0,
-      timeoutMs: 60_000,
+      timeoutMs: scaled(60_000),
       signal: ctx.signal,
     });
     return 2 * (Date.now() - t0) + 250;
