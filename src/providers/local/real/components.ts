@@ -179,8 +179,11 @@ export class RealComponents {
     let figure: SyncFigure | undefined;
     let since = w.writtenAt;
     if (opts.full) {
-      await this.restartProxy();
+      // stamped before the restart: the new kube-proxy may already have made its first sync by
+      // the time restart() returns (seen on a loaded machine), and any sync of the new process
+      // is one of these Services
       since = Date.now() / 1000;
+      await this.restartProxy();
       const after = await this.waitSynced(since, (s) => syncBetween(undefined, s, 'full') !== undefined);
       figure = syncBetween(undefined, after, 'full');
     } else if (w.proxiedChanges > 0) {
