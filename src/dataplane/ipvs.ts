@@ -1,73 +1,104 @@
 import type { ServicePortInfo } from './service-ports.js';
-import { JUMP_RULES, MASQ_MARK, jumpRuleArgs } from './iptables.js';
+import { MASQ_MARK, jumpRuleArgs } from './iptables.js';
 
 /**
  * kube-proxy's IPVS layout (pkg/proxy/ipvs/proxier.go): every ClusterIP is an address of the
  * dummy link kube-ipvs0, one IPVS virtual server per ClusterIP:port (scheduler rr, masquerading
- * real servers), and iptables rules that match the ipset KUBE-CLUSTER-IP instead of one rule
- * per Service. Rendered as the inputs of `ipset restore`, `ipvsadm-restore` and
- * `iptables-restore`, plus the address list of kube-ipvs0.
+ * real servers), ipsets instead of one rule per Service, and a fixed set of iptables rules that
+ * match those sets. Proven against real kube-proxy --proxy-mode=ipvs by
+ * test/vm/guest/ipvs-model-vs-real.ts (in the VM: this host has no ip_vs).
  */
-export interface IpvsRender {
-  ipset: string;
-  ipvsadm: string;
-  iptables: string;
-  /** "10.96.0.1/32" lines for `ip addr add ... dev kube-ipvs0` */
-  addresses: string[];
-  /** IPVS virtual servers */
-  rules: number;
-}
 
-export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCIDR?: string; scheduler?: string; jumps?: boolean } = {}): IpvsRender {
-  const sched = opts.scheduler ?? 'rr';
-  const ipset: string[] = [
-    'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
-    'create KUBE-LOOP-BACK hash:ip,port,ip family inet hashsize 1024 maxelem 65536',
-    'flush KUBE-CLUSTER-IP',
-    'flush KUBE-LOOP-BACK',
-  ];
-  const ipvs: string[] = ['-C'];
-  const addrs = new Set<string>();
-  const loop = new Set<string>();
-  let servers = 0;
-  for (const sp of ports) {
-    const flag = sp.protocol === 'udp' ? '-u' : '-t';
-    const vs = `${sp.clusterIP}:${sp.port}`;
-    addrs.add(`${sp.clusterIP}/32`);
-    ipset.push(`add KUBE-CLUSTER-IP ${sp.clusterIP},${sp.protocol}:${sp.port}`);
-    ipvs.push(`-A ${flag} ${vs} -s ${sched}`);
-    servers++;
-    for (const ep of sp.endpoints) {
-      ipvs.push(`-a ${flag} ${vs} -r ${ep.hostPort} -m -w 1`);
-      const lb = `${ep.ip},${sp.protocol}:${ep.port},${ep.ip}`;
-      if (!loop.has(lb)) {
-        loop.add(lb);
-        ipset.push(`add KUBE-LOOP-BACK ${lb}`);
-      }
-    }
-  }
+/**
+ * kube-proxy's ipsets (ipsetInfo), all created on every sync. For ClusterIP Services only
+ * KUBE-CLUSTER-IP (ClusterIP,proto:port) and KUBE-IPVS-IPS (every address on kube-ipvs0, for
+ * the filter that rejects other ports of those addresses) get entries. KUBE-LOOP-BACK would
+ * hold the endpoints on this node (hairpin: a pod reaching itself through its Service); the
+ * EndpointSlices this harness writes name no node, so kube-proxy counts none as local, leaves
+ * the set empty and writes no rule for it, and the model does the same.
+ */
+const IPVS_SETS: ReadonlyArray<readonly [name: string, type: string]> = [
+  ['KUBE-LOOP-BACK', 'hash:ip,port,ip'],
+  ['KUBE-CLUSTER-IP', 'hash:ip,port'],
+  ['KUBE-EXTERNAL-IP', 'hash:ip,port'],
+  ['KUBE-EXTERNAL-IP-LOCAL', 'hash:ip,port'],
+  ['KUBE-LOAD-BALANCER', 'hash:ip,port'],
+  ['KUBE-LOAD-BALANCER-FW', 'hash:ip,port'],
+  ['KUBE-LOAD-BALANCER-LOCAL', 'hash:ip,port'],
+  ['KUBE-LOAD-BALANCER-SOURCE-IP', 'hash:ip,port,ip'],
+  ['KUBE-LOAD-BALANCER-SOURCE-CIDR', 'hash:ip,port,net'],
+  ['KUBE-NODE-PORT-TCP', 'bitmap:port'],
+  ['KUBE-NODE-PORT-LOCAL-TCP', 'bitmap:port'],
+  ['KUBE-NODE-PORT-UDP', 'bitmap:port'],
+  ['KUBE-NODE-PORT-LOCAL-UDP', 'bitmap:port'],
+  ['KUBE-NODE-PORT-SCTP-HASH', 'hash:ip,port'],
+  ['KUBE-NODE-PORT-LOCAL-SCTP-HASH', 'hash:ip,port'],
+  ['KUBE-HEALTH-CHECK-NODE-PORT', 'bitmap:port'],
+  ['KUBE-IPVS-IPS', 'hash:ip'],
+];
+export const IPVS_SET_NAMES: readonly string[] = IPVS_SETS.map(([name]) => name);
+
+const NAT_CHAINS = ['KUBE-SERVICES', 'KUBE-POSTROUTING', 'KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER', 'KUBE-MARK-MASQ'];
+const FILTER_CHAINS = ['KUBE-FORWARD', 'KUBE-NODE-PORT', 'KUBE-PROXY-FIREWALL', 'KUBE-SOURCE-RANGES-FIREWALL', 'KUBE-IPVS-FILTER', 'KUBE-IPVS-OUT-FILTER'];
+
+/** iptablesJumpChain: each prepended in this order, so the last one ends up first */
+const IPVS_JUMPS: ReadonlyArray<readonly [table: 'filter' | 'nat', from: string, to: string, comment: string]> = [
+  ['nat', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals'],
+  ['nat', 'PREROUTING', 'KUBE-SERVICES', 'kubernetes service portals'],
+  ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules'],
+  ['filter', 'FORWARD', 'KUBE-FORWARD', 'kubernetes forwarding rules'],
+  ['filter', 'INPUT', 'KUBE-NODE-PORT', 'kubernetes health check rules'],
+  ['filter', 'INPUT', 'KUBE-PROXY-FIREWALL', 'kube-proxy firewall rules'],
+  ['filter', 'FORWARD', 'KUBE-PROXY-FIREWALL', 'kube-proxy firewall rules'],
+  ['filter', 'INPUT', 'KUBE-IPVS-FILTER', 'kubernetes ipvs access filter'],
+  ['filter', 'OUTPUT', 'KUBE-IPVS-OUT-FILTER', 'kubernetes ipvs access filter'],
+];
+
+const createSet = ([name, type]: readonly [string, string]) =>
+  type === 'bitmap:port' ? `create ${name} bitmap:port range 0-65535` : `create ${name} ${type} family inet hashsize 1024 maxelem 65536`;
+
+/**
+ * The iptables rules of IPVS mode (writeIptablesRules): the same on every sync except that the
+ * KUBE-CLUSTER-IP rules exist only while that set has entries.
+ */
+function renderIpvsIptables(opts: { clusterIPs: boolean; clusterCIDR?: string; jumps?: boolean }): string {
+  const jumps = (table: 'filter' | 'nat') => (opts.jumps ? IPVS_JUMPS.filter(([t]) => t === table).map(([, from, to, comment]) => `-I ${jumpRuleArgs(from, to, comment, '')}`) : []);
   const masqSrc = opts.clusterCIDR ? `! -s ${opts.clusterCIDR} ` : '';
-  const iptables = [
+  return [
+    '*filter',
+    ...FILTER_CHAINS.map((c) => `:${c} - [0:0]`),
+    '-A KUBE-SOURCE-RANGES-FIREWALL -j DROP',
+    `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${MASQ_MARK}/${MASQ_MARK} -j ACCEPT`,
+    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    '-A KUBE-NODE-PORT -m comment --comment "Kubernetes health check node port" -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j ACCEPT',
+    ...['KUBE-LOAD-BALANCER', 'KUBE-CLUSTER-IP', 'KUBE-EXTERNAL-IP', 'KUBE-EXTERNAL-IP-LOCAL'].map((set) => `-A KUBE-IPVS-FILTER -m set --match-set ${set} dst,dst -j RETURN`),
+    '-A KUBE-IPVS-FILTER -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN',
+    // a new connection to a kube-ipvs0 address on a port no Service has
+    '-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT',
+    ...jumps('filter'),
+    'COMMIT',
     '*nat',
-    ':KUBE-SERVICES - [0:0]',
-    ':KUBE-POSTROUTING - [0:0]',
-    ':KUBE-NODE-PORT - [0:0]',
-    ':KUBE-LOAD-BALANCER - [0:0]',
-    ':KUBE-MARK-MASQ - [0:0]',
-    '-A KUBE-POSTROUTING -m comment --comment "Kubernetes endpoints dst ip:port, source ip for solving hairpin purpose" -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE',
+    ...NAT_CHAINS.map((c) => `:${c} - [0:0]`),
+    '-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN',
+    ...(opts.clusterIPs ? [`-A KUBE-SERVICES ${masqSrc}-m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`] : []),
+    '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT',
+    '-A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ',
+    ...(opts.clusterIPs ? ['-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT'] : []),
     `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
     `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
     '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
     `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`,
-    `-A KUBE-SERVICES ${masqSrc}-m comment --comment "Kubernetes service cluster ip + port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ`,
-    '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT',
-    '-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT',
-    // the nat jumps from the built-in chains, as in iptables mode (first sync only)
-    ...(opts.jumps ? JUMP_RULES.filter(([table]) => table === 'nat').map(([, from, to, comment, extra]) => `-I ${jumpRuleArgs(from, to, comment, extra)}`) : []),
+    ...jumps('nat'),
     'COMMIT',
     '',
   ].join('\n');
-  return { ipset: `${ipset.join('\n')}\n`, ipvsadm: `${ipvs.join('\n')}\n`, iptables, addresses: [...addrs], rules: servers };
+}
+
+/** Everything IPVS mode put in iptables, removed: the jumps (when installed), then the chains. */
+export function renderIpvsIptablesCleanup(jumps: boolean): string {
+  const del = (table: 'filter' | 'nat') => (jumps ? IPVS_JUMPS.filter(([t]) => t === table).map(([, from, to, comment]) => `-D ${jumpRuleArgs(from, to, comment, '')}`) : []);
+  const table = (name: 'filter' | 'nat', chains: string[]) => [`*${name}`, ...chains.map((c) => `:${c} - [0:0]`), ...del(name), ...chains.map((c) => `-X ${c}`), 'COMMIT'];
+  return [...table('filter', FILTER_CHAINS), ...table('nat', NAT_CHAINS), ''].join('\n');
 }
 
 /**
@@ -79,24 +110,22 @@ export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCID
 export interface IpvsSnapshot {
   /** "-t 10.96.0.1:443" -> real servers "10.244.64.1:8080" */
   servers: Map<string, Set<string>>;
+  /** KUBE-CLUSTER-IP entries "10.96.0.1,tcp:443" */
   clusterIP: Set<string>;
-  loopBack: Set<string>;
+  /** KUBE-IPVS-IPS entries: the ClusterIPs */
+  ipvsIPs: Set<string>;
   /** "10.96.0.1/32" on kube-ipvs0 */
   addresses: Set<string>;
 }
 
 export function ipvsSnapshot(ports: readonly ServicePortInfo[]): IpvsSnapshot {
-  const snap: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), loopBack: new Set(), addresses: new Set() };
+  const snap: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
   for (const sp of ports) {
     const vs = `${sp.protocol === 'udp' ? '-u' : '-t'} ${sp.clusterIP}:${sp.port}`;
     snap.addresses.add(`${sp.clusterIP}/32`);
+    snap.ipvsIPs.add(sp.clusterIP);
     snap.clusterIP.add(`${sp.clusterIP},${sp.protocol}:${sp.port}`);
-    const reals = new Set<string>();
-    for (const ep of sp.endpoints) {
-      reals.add(ep.hostPort);
-      snap.loopBack.add(`${ep.ip},${sp.protocol}:${ep.port},${ep.ip}`);
-    }
-    snap.servers.set(vs, reals);
+    snap.servers.set(vs, new Set(sp.endpoints.map((ep) => ep.hostPort)));
   }
   return snap;
 }
@@ -107,9 +136,17 @@ export interface IpvsSync {
   ipset: string;
   /** `ipvsadm -R` input (never -C); empty when nothing changed */
   ipvsadm: string;
-  /** iptables-restore input, on a full sync only */
+  /** iptables-restore input, on a full sync or when KUBE-CLUSTER-IP's rules come or go */
   iptables?: string;
   rules: number;
+}
+
+const EMPTY: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
+
+/** `ipset restore` lines taking `set` from `old` to `next`; a full sync refills it. */
+function setChanges(set: string, old: Set<string>, next: Set<string>, full: boolean): string[] {
+  if (full) return [`flush ${set}`, ...[...next].map((e) => `add ${set} ${e}`)];
+  return [...[...old].filter((e) => !next.has(e)).map((e) => `del ${set} ${e}`), ...[...next].filter((e) => !old.has(e)).map((e) => `add ${set} ${e}`)];
 }
 
 /**
@@ -121,7 +158,7 @@ export interface IpvsSync {
 export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapshot, opts: { full: boolean; clusterCIDR?: string; scheduler?: string; jumps?: boolean }): IpvsSync {
   const sched = opts.scheduler ?? 'rr';
   const full = opts.full || !prev;
-  const old: IpvsSnapshot = prev ?? { servers: new Map(), clusterIP: new Set(), loopBack: new Set(), addresses: new Set() };
+  const old = prev ?? EMPTY;
   const ipvs: string[] = [];
   for (const [vs] of old.servers) if (!next.servers.has(vs)) ipvs.push(`-D ${vs}`);
   for (const [vs, reals] of next.servers) {
@@ -134,25 +171,16 @@ export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapsho
     for (const r of before) if (!reals.has(r)) ipvs.push(`-d ${vs} -r ${r}`);
     for (const r of reals) if (!before.has(r)) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
   }
-  const ipset: string[] = [
-    'create KUBE-CLUSTER-IP hash:ip,port family inet hashsize 1024 maxelem 65536',
-    'create KUBE-LOOP-BACK hash:ip,port,ip family inet hashsize 1024 maxelem 65536',
+  const ipset = [
+    ...IPVS_SETS.map(createSet),
+    ...setChanges('KUBE-CLUSTER-IP', old.clusterIP, next.clusterIP, full),
+    ...setChanges('KUBE-IPVS-IPS', old.ipvsIPs, next.ipvsIPs, full),
   ];
   const ip: string[] = [];
-  if (full) {
-    ipset.push('flush KUBE-CLUSTER-IP', 'flush KUBE-LOOP-BACK');
-    for (const e of next.clusterIP) ipset.push(`add KUBE-CLUSTER-IP ${e}`);
-    for (const e of next.loopBack) ipset.push(`add KUBE-LOOP-BACK ${e}`);
-    for (const a of next.addresses) ip.push(`addr replace ${a} dev kube-ipvs0`);
-  } else {
-    for (const e of old.clusterIP) if (!next.clusterIP.has(e)) ipset.push(`del KUBE-CLUSTER-IP ${e}`);
-    for (const e of next.clusterIP) if (!old.clusterIP.has(e)) ipset.push(`add KUBE-CLUSTER-IP ${e}`);
-    for (const e of old.loopBack) if (!next.loopBack.has(e)) ipset.push(`del KUBE-LOOP-BACK ${e}`);
-    for (const e of next.loopBack) if (!old.loopBack.has(e)) ipset.push(`add KUBE-LOOP-BACK ${e}`);
-    for (const a of next.addresses) if (!old.addresses.has(a)) ip.push(`addr replace ${a} dev kube-ipvs0`);
-  }
+  for (const a of next.addresses) if (full || !old.addresses.has(a)) ip.push(`addr replace ${a} dev kube-ipvs0`);
   for (const a of old.addresses) if (!next.addresses.has(a)) ip.push(`addr del ${a} dev kube-ipvs0`);
-  const iptables = full ? renderIpvs([], { clusterCIDR: opts.clusterCIDR, jumps: opts.jumps }).iptables : undefined;
+  const flipped = (old.clusterIP.size > 0) !== (next.clusterIP.size > 0);
+  const iptables = full || flipped ? renderIpvsIptables({ clusterIPs: next.clusterIP.size > 0, clusterCIDR: opts.clusterCIDR, jumps: opts.jumps }) : undefined;
   return {
     ipBatch: ip.length > 0 ? `${ip.join('\n')}\n` : '',
     ipset: `${ipset.join('\n')}\n`,
@@ -160,4 +188,21 @@ export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapsho
     iptables,
     rules: next.servers.size,
   };
+}
+
+/** A first sync as text (the `rules` explainer, the dry-run): what renderIpvsSync writes, IPVS cleared first. */
+export interface IpvsRender {
+  ipset: string;
+  ipvsadm: string;
+  iptables: string;
+  /** "10.96.0.1/32" lines for `ip addr add ... dev kube-ipvs0` */
+  addresses: string[];
+  /** IPVS virtual servers */
+  rules: number;
+}
+
+export function renderIpvs(ports: readonly ServicePortInfo[], opts: { clusterCIDR?: string; scheduler?: string; jumps?: boolean } = {}): IpvsRender {
+  const next = ipvsSnapshot(ports);
+  const r = renderIpvsSync(undefined, next, { ...opts, full: true });
+  return { ipset: r.ipset, ipvsadm: `-C\n${r.ipvsadm}`, iptables: r.iptables!, addresses: [...next.addresses], rules: r.rules };
 }

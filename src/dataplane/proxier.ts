@@ -7,7 +7,7 @@ import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
 import { renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
-import { ipvsSnapshot, renderIpvsSync, type IpvsSnapshot } from './ipvs.js';
+import { IPVS_SET_NAMES, ipvsSnapshot, renderIpvsIptablesCleanup, renderIpvsSync, type IpvsSnapshot } from './ipvs.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 
@@ -179,8 +179,10 @@ export class Proxier {
     // `ipvsadm -R`, not ipvsadm-restore: that wrapper runs `ipvsadm -C` first, which would drop
     // every connection and counter and turn each sync into a full rebuild
     if (r.ipvsadm) await run('ipvsadm', ['-R'], { netns, input: r.ipvsadm });
-    if (r.iptables) await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
-    this.jumpsInstalled = true;
+    if (r.iptables) {
+      await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
+      this.jumpsInstalled = true;
+    }
     this.ipvs = next;
     return r.rules;
   }
@@ -199,9 +201,9 @@ export class Proxier {
     } else if (this.opts.mode === 'ipvs' && this.ipvsTouched) {
       await run('ipvsadm', ['-C'], { netns, reject: false });
       await run('ip', ['link', 'del', 'kube-ipvs0'], { netns, reject: false });
-      await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: renderIptablesCleanup(['KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER'], false, this.jumpsInstalled), reject: false });
-      await run('ipset', ['destroy', 'KUBE-CLUSTER-IP'], { netns, reject: false });
-      await run('ipset', ['destroy', 'KUBE-LOOP-BACK'], { netns, reject: false });
+      await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: renderIpvsIptablesCleanup(this.jumpsInstalled), reject: false });
+      // after the rules that match them: a set in use cannot be destroyed
+      for (const set of IPVS_SET_NAMES) await run('ipset', ['destroy', set], { netns, reject: false });
       this.jumpsInstalled = false;
       this.ipvsTouched = false;
       this.ipvs = undefined;

@@ -15,7 +15,8 @@ export interface CapacitySlo {
 }
 
 export interface CapacityStep {
-  phase: 'ramp' | 'narrow';
+  /** confirm: a breaking step measured again at the same rate */
+  phase: 'ramp' | 'narrow' | 'confirm';
   /** seconds since the variant started, at the step's start */
   t: number;
   /** lookups/s asked of the agents (sum over clients) */

@@ -24,7 +24,7 @@ const Metric = z.looseObject({
 });
 
 const CapacityStep = z.looseObject({
-  phase: z.enum(['ramp', 'narrow']),
+  phase: z.enum(['ramp', 'narrow', 'confirm']),
   t: z.number(),
   offered: z.number(),
   achieved: z.number(),

@@ -130,6 +130,8 @@ export const CapacitySpec = DnsSpec.omit({ duration: true, qps: true, inflight: 
   maxSteps: int(1, 50).default(12),
   /** narrowing steps between the last good and the first bad rate */
   refine: int(0, 20).default(3),
+  /** a step that breaks the SLO is measured again this many times; the rate is bad only if every try breaks */
+  confirm: int(0, 5).default(1),
   /** stop narrowing once the bracket is this narrow, relative to the good rate */
   resolution: z.number({ error: 'must be a number 0.001..1' }).min(0.001, 'must be a number 0.001..1').max(1, 'must be a number 0.001..1').default(0.05),
   /** the peak lookups/s to plan replicas for (0: none) */

@@ -18,6 +18,8 @@ export interface SearchLimits {
   clientSaturation: number;
   /** the lowest rate worth stepping down to: below it a step holds too few lookups for a p99 */
   minRate?: number;
+  /** a step that breaks the SLO is measured again this many times; it is bad only if every try breaks */
+  confirm?: number;
 }
 
 /** What a step measured, before it is judged. */
@@ -50,11 +52,20 @@ export interface SearchResult {
  */
 export async function searchCapacity(limits: SearchLimits, slo: CapacitySlo, measure: (rate: number, phase: CapacityStep['phase']) => Promise<StepMeasure>, shouldStop: () => boolean = () => false): Promise<SearchResult> {
   const steps: CapacityStep[] = [];
-  const take = async (rate: number, phase: CapacityStep['phase']): Promise<number> => {
+  const once = async (rate: number, phase: CapacityStep['phase']): Promise<number> => {
     const m = await measure(rate, phase);
     const broke = judgeStep(m, slo);
     steps.push({ phase, ...m, ok: broke.length === 0, broke });
     return steps.length - 1;
+  };
+  // On a shared machine one step can break the SLO for a reason outside the server (a pause of
+  // the agent, a neighbour's burst); taken as the limit, that ends the ramp early and the
+  // capacity swings from run to run. A breaking step is measured again: the rate is bad only
+  // when every try breaks, and every try is kept in the steps (phase 'confirm').
+  const take = async (rate: number, phase: CapacityStep['phase']): Promise<number> => {
+    let i = await once(rate, phase);
+    for (let c = 0; c < (limits.confirm ?? 0) && !steps[i]!.ok && !shouldStop(); c++) i = await once(rate, 'confirm');
+    return i;
   };
   let good: number | undefined;
   let bad: number | undefined;

@@ -18,7 +18,9 @@ test('ipvs first sync: link addresses, ipsets, every virtual and real server, ip
     '-A -t 10.96.1.2:80 -s rr', '-a -t 10.96.1.2:80 -r 10.244.64.4:8080 -m -w 1', '',
   ].join('\n'));
   assert.match(r.ipset, /^add KUBE-CLUSTER-IP 10\.96\.1\.2,tcp:80$/m);
-  assert.match(r.ipset, /^add KUBE-LOOP-BACK 10\.244\.64\.4,tcp:8080,10\.244\.64\.4$/m);
+  assert.match(r.ipset, /^add KUBE-IPVS-IPS 10\.96\.1\.2$/m);
+  assert.match(r.ipset, /^create KUBE-NODE-PORT-TCP bitmap:port range 0-65535$/m, 'every set kube-proxy creates');
+  assert.doesNotMatch(r.ipset, /^add KUBE-LOOP-BACK/m, 'no endpoint is local: the EndpointSlices name no node');
   assert.ok(r.iptables?.includes('KUBE-CLUSTER-IP dst,dst -j ACCEPT'));
 });
 
@@ -47,4 +49,14 @@ test('ipvs full sync leaves unchanged servers alone (their counters stay) and re
   assert.equal(r.ipvsadm, '');
   assert.match(r.ipset, /^flush KUBE-CLUSTER-IP$/m);
   assert.ok(r.iptables);
+});
+
+test('ipvs partial sync rewrites iptables only when KUBE-CLUSTER-IP empties or gets its first entry', () => {
+  const emptied = renderIpvsSync(snap(A), snap(), { full: false });
+  assert.ok(emptied.iptables);
+  assert.doesNotMatch(emptied.iptables, /^-A KUBE-SERVICES .*KUBE-CLUSTER-IP/m, 'its rules go with its last entry');
+  assert.match(emptied.iptables!, /KUBE-IPVS-FILTER -m set --match-set KUBE-CLUSTER-IP dst,dst -j RETURN/, 'the filter keeps matching it');
+  const first = renderIpvsSync(snap(), snap(A), { full: false });
+  assert.match(first.iptables!, /^-A KUBE-SERVICES -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT$/m);
+  assert.equal(renderIpvsSync(snap(A), snap(A, B), { full: false }).iptables, undefined);
 });

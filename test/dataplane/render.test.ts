@@ -132,7 +132,8 @@ test('ipvs: ipset, ipvsadm-restore and kube-ipvs0 addresses', () => {
   assert.deepEqual(r.addresses, ['10.96.1.1/32', '10.96.0.10/32']);
   assert.equal(r.ipvsadm, ['-C', '-A -t 10.96.1.1:80 -s rr', '-a -t 10.96.1.1:80 -r 10.244.64.1:8080 -m -w 1', '-a -t 10.96.1.1:80 -r 10.244.64.2:8080 -m -w 1', '-a -t 10.96.1.1:80 -r 10.244.64.3:8080 -m -w 1', '-A -u 10.96.0.10:53 -s rr', ''].join('\n'));
   assert.ok(r.ipset.includes('add KUBE-CLUSTER-IP 10.96.1.1,tcp:80\n'));
-  assert.ok(r.ipset.includes('add KUBE-LOOP-BACK 10.244.64.2,tcp:8080,10.244.64.2\n'));
+  assert.ok(r.ipset.includes('add KUBE-IPVS-IPS 10.96.1.1\n'));
+  assert.match(r.iptables, /^-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT$/m);
   assert.match(r.iptables, /-A KUBE-SERVICES ! -s 10\.244\.0\.0\/16 -m comment --comment "Kubernetes service cluster ip \+ port for masquerade purpose" -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ/);
 });
 

@@ -9,19 +9,22 @@ import { hostSnapshot, ourNetns } from '../e2e/host-state.js';
 /*
  * The IPVS path on a kernel that has ip_vs and dummy: the guest half (guest/ipvs-in-vm.ts) runs
  * under node --test inside `discobench vm`, this half checks its result and that the VM left
- * nothing on the host. Under TCG on 1 vCPU the whole file takes about 2 minutes (two boots).
+ * nothing on the host. Under TCG on 1 vCPU the whole file takes about 2 minutes (two boots),
+ * plus about 2.5 minutes for the model-vs-real comparison (real etcd, API server and kube-proxy
+ * in a 2-vCPU guest).
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = `${ROOT}dist/src/cli/main.js`;
 const GUEST = `${ROOT}dist/test/vm/guest/ipvs-in-vm.js`;
+const MODEL_VS_REAL = `${ROOT}dist/test/vm/guest/ipvs-model-vs-real.js`;
 
 const hostNetns = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
 const ourTmp = () => readdirSync(tmpdir()).filter((f) => f.startsWith('discobench-vm-'));
 const qemus = () => spawnSync('pgrep', ['-f', 'discobench-vm-'], { encoding: 'utf8' }).stdout.trim();
 
-function vm(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const res = spawnSync(process.execPath, [MAIN, 'vm', '--cpus', '1', '--memory', '1024', '--', ...args], { encoding: 'utf8', env, timeout: 15 * 60_000 });
+function vm(args: string[], env: NodeJS.ProcessEnv = process.env, size = ['--cpus', '1', '--memory', '1024']) {
+  const res = spawnSync(process.execPath, [MAIN, 'vm', ...size, '--', ...args], { encoding: 'utf8', env, timeout: 15 * 60_000 });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -45,6 +48,16 @@ test('vm: the IPVS data plane works on a stock kernel, and the VM leaves nothing
   const appeared = [...ourNetns(), ...hostNetns().filter((n) => n.startsWith('disco-tdpvm'))].filter((n) => !before.netns.includes(n));
   assert.deepEqual(appeared, [], 'no namespace of the guest on the host');
   assert.deepEqual(hostSnapshot(), before.host, 'host routes, links, rules unchanged');
+});
+
+test('vm: the kube-proxy model programs IPVS as real kube-proxy --proxy-mode=ipvs does', { skip }, () => {
+  const t0 = Date.now();
+  const res = vm(['node', '--test', '--test-reporter=spec', MODEL_VS_REAL], process.env, ['--cpus', '2', '--memory', '3072']);
+  const all = `${res.stdout}\n${res.stderr}`;
+  assert.equal(res.code, 0, `model differs from kube-proxy, or the guest failed (exit ${res.code}, ${((Date.now() - t0) / 1000).toFixed(0)} s):\n${all.slice(-6000)}`);
+  assert.match(res.stdout, /ℹ pass 1/, all.slice(-2000));
+  process.stdout.write(`# model vs real in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  assert.equal(qemus(), '', 'no qemu left running');
 });
 
 test('vm: the command\'s exit code, stdout and stderr come back separately; writes to the project reach the host', { skip }, () => {

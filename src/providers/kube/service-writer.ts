@@ -30,7 +30,25 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
 
 interface Applied {
   fingerprint: string;
+  /** the EndpointSlice's alone: only a changed slice gets a new trigger time */
+  sliceFingerprint?: string;
+  /** the trigger time the slice was written with, kept on rewrites of an unchanged slice */
+  stamp?: Date;
   objects: KubernetesObject[];
+}
+
+/**
+ * What the EndpointSlice controller stamps on a slice it changes: when the change that caused
+ * it happened. kube-proxy observes, per stamped slice change it programs, the time from that
+ * stamp to its rules being in place (kubeproxy_network_programming_duration_seconds, the SLI
+ * clusterloader2 reads), per IP family. The writer stamps the moment it writes a slice whose
+ * endpoints changed, so that count says exactly when every written change is programmed.
+ */
+export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
+
+function stamped(slice: KubernetesObject, at: Date): KubernetesObject {
+  const metadata = slice.metadata ?? {};
+  return { ...slice, metadata: { ...metadata, annotations: { ...metadata.annotations, [TRIGGER_TIME_ANNOTATION]: at.toISOString() } } };
 }
 
 export interface WriteResult {
@@ -41,6 +59,8 @@ export interface WriteResult {
   removedObjects: KubernetesObject[];
   /** changed or removed Services that the proxy programs (not ExternalName, not headless) */
   proxiedChanges: number;
+  /** EndpointSlices written with new endpoints and a trigger time: kube-proxy's network-programming observations to wait for */
+  stampedSlices: number;
   /** unix seconds when the last write was acknowledged */
   writtenAt: number;
 }
@@ -72,14 +92,24 @@ export class ServiceWriter {
     for (const s of services) {
       const slice = endpointSliceObject(s, ctx);
       const objects = slice ? [serviceObject(s, ctx), slice] : [serviceObject(s, ctx)];
-      desired.set(serviceKey(s), { objects, fingerprint: JSON.stringify(objects) });
+      desired.set(serviceKey(s), { objects, fingerprint: JSON.stringify(objects), ...(slice ? { sliceFingerprint: JSON.stringify(slice) } : {}) });
     }
     const changed = [...desired].filter(([k, d]) => opts.full || this.applied.get(k)?.fingerprint !== d.fingerprint);
     const removed = [...this.applied].filter(([k]) => !desired.has(k));
     const changedKeys = new Set(changed.map(([k]) => k));
     const proxiedChanges = services.filter((s) => isProxied(s) && changedKeys.has(serviceKey(s))).length + removed.length;
+    let stampedSlices = 0;
     await mapLimit(changed, API_CONCURRENCY, async ([k, d]) => {
-      for (const obj of d.objects) await withRetry(() => this.o.api.apply(obj)).catch((err: unknown) => Promise.reject(explainApplyError(err, obj)));
+      const prev = this.applied.get(k);
+      const sliceChanged = d.sliceFingerprint !== undefined && prev?.sliceFingerprint !== d.sliceFingerprint;
+      // an unchanged slice keeps its stamp: without it, server-side apply would remove the
+      // annotation, an update of every slice on each full rewrite
+      d.stamp = sliceChanged ? new Date() : prev?.stamp;
+      for (const obj of d.objects) {
+        const out = obj.kind === 'EndpointSlice' && d.stamp ? stamped(obj, d.stamp) : obj;
+        await withRetry(() => this.o.api.apply(out)).catch((err: unknown) => Promise.reject(explainApplyError(err, out)));
+      }
+      if (sliceChanged) stampedSlices++;
       this.applied.set(k, d);
     });
     await mapLimit(removed, API_CONCURRENCY, async ([k, d]) => {
@@ -92,6 +122,7 @@ export class ServiceWriter {
       changedObjects: changed.flatMap(([, d]) => d.objects),
       removedObjects: removed.flatMap(([, d]) => d.objects),
       proxiedChanges,
+      stampedSlices,
       writtenAt: Date.now() / 1000,
     };
   }

@@ -7,7 +7,7 @@ import { ExistingProvider } from '../../../src/providers/existing/provider.js';
 import { cleanKubeLeftovers } from '../../../src/providers/kube/cleanup.js';
 import { runNamespace, runSelector } from '../../../src/providers/kube/labels.js';
 import { namespaceObject } from '../../../src/providers/kube/objects.js';
-import { ServiceWriter } from '../../../src/providers/kube/service-writer.js';
+import { ServiceWriter, TRIGGER_TIME_ANNOTATION } from '../../../src/providers/kube/service-writer.js';
 import { newRunId } from '../../../src/core/ids.js';
 import { ServicesSpec } from '../../../src/scenario/schema.js';
 import { withControlPlane } from './control-plane.js';
@@ -44,9 +44,22 @@ test('existing provider against a real kube-apiserver: context guard, labelled n
     const slices = (await discovery.listNamespacedEndpointSlice({ namespace: ns })).items;
     assert.equal(slices.length, 1000);
     assert.ok(slices.every((s) => s.endpoints.length === 2 && s.metadata?.labels?.['kubernetes.io/service-name']), 'each Service has its slice with both endpoints');
+    assert.equal(w.stampedSlices, 1000);
+    const stamp = (name: string) => slices.find((s) => s.metadata?.name === name)?.metadata?.annotations?.[TRIGGER_TIME_ANNOTATION];
+    const t0 = Date.parse(stamp('svc-0-disco') ?? '');
+    assert.ok(Math.abs(t0 - w.writtenAt * 1000) < 120_000, `slices carry the trigger time kube-proxy times programming from: ${stamp('svc-0-disco')}`);
 
     // a second write of the same state changes nothing
-    assert.equal((await writer.write(state.services, { runId, namespaceOf: () => ns, backendIPs: ['10.244.0.70', '10.244.0.71'] }, { full: false })).changed, 0);
+    const again = await writer.write(state.services, { runId, namespaceOf: () => ns, backendIPs: ['10.244.0.70', '10.244.0.71'] }, { full: false });
+    assert.equal(again.changed, 0);
+    assert.equal(again.stampedSlices, 0);
+    // a full rewrite re-applies every object, but only a slice whose endpoints changed gets a new stamp
+    const moved = state.services.map((s, i) => (i === 0 ? { ...s, endpoints: s.endpoints.slice(0, 1) } : s));
+    const full = await writer.write(moved, { runId, namespaceOf: () => ns, backendIPs: ['10.244.0.70', '10.244.0.71'] }, { full: true });
+    assert.equal(full.changed, 1000);
+    assert.equal(full.stampedSlices, 1);
+    const after1 = (await discovery.listNamespacedEndpointSlice({ namespace: ns })).items;
+    assert.ok(Date.parse(after1.find((s) => s.metadata?.name === 'svc-0-disco')!.metadata!.annotations![TRIGGER_TIME_ANNOTATION]!) > t0, 'the changed slice got a new stamp');
 
     // clean finds the namespace by label and deletes it (no controller-manager here to finish
     // the deletion: the namespace is Terminating, which is the API's answer to the delete)

@@ -86,3 +86,26 @@ test('kubelet resource metrics: CPU seconds of the named containers only', () =>
   ]);
   assert.deepEqual(r, { seconds: 20, found: 2, timeMs: 1700000000000 });
 });
+
+test('dual-stack kube-proxy: only the IPv4 proxier\'s syncs count (its IPv6 twin syncs nothing in no time)', () => {
+  const fam = (f: string, sum: number, count: number, last: number, queued: number) => [
+    `kubeproxy_sync_proxy_rules_duration_seconds_bucket{ip_family="${f}",le="0.001"} ${f === 'IPv6' ? count : 0}`,
+    `kubeproxy_sync_proxy_rules_duration_seconds_bucket{ip_family="${f}",le="+Inf"} ${count}`,
+    `kubeproxy_sync_proxy_rules_duration_seconds_sum{ip_family="${f}"} ${sum}`,
+    `kubeproxy_sync_proxy_rules_duration_seconds_count{ip_family="${f}"} ${count}`,
+    `kubeproxy_sync_proxy_rules_last_timestamp_seconds{ip_family="${f}"} ${last}`,
+    `kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds{ip_family="${f}"} ${queued}`,
+  ];
+  const text = (v4: [number, number, number, number], v6: [number, number, number, number]) =>
+    [...fam('IPv4', ...v4), ...fam('IPv6', ...v6), 'kubeproxy_sync_proxy_rules_endpoint_changes_pending 0'].join('\n');
+  const before = kubeProxySnapshot('kp', text([10, 1, 100, 99], [0.0005, 1, 100, 99]));
+  // a change queued at 120 by both; the IPv6 proxier is done at 121, the IPv4 one still works
+  const midway = kubeProxySnapshot('kp', text([10, 1, 100, 120], [0.001, 2, 121, 120]));
+  assert.equal(midway.lastSync, 100);
+  assert.equal(midway.pending, undefined, 'the shared pending gauge is the last proxier\'s: not read');
+  assert.equal(kubeProxyCaughtUp(midway, 119, 119), false, 'not caught up while the IPv4 proxier has not synced');
+  assert.equal(syncBetween(before, midway, 'partial'), undefined, 'no IPv4 sync yet');
+  const done = kubeProxySnapshot('kp', text([16, 2, 126, 120], [0.001, 2, 121, 120]));
+  assert.ok(kubeProxyCaughtUp(done, 119, 119));
+  assert.equal(syncBetween(before, done, 'partial')?.durationMs, 6000, 'the IPv4 sync alone, not averaged with the IPv6 one');
+});

@@ -113,3 +113,32 @@ export function rulesetDiff(a: string[], b: string[]): string {
   for (const l of b) if ((inA.get(l) ?? 0) < 1) out.push(`+ ${l}`); else inA.set(l, inA.get(l)! - 1);
   return out.join('\n');
 }
+
+/**
+ * IPVS mode made comparable: virtual servers with their real servers sorted (kube-proxy walks
+ * Go maps), the KUBE- ipsets with their members sorted and without the random `initval` the
+ * kernel picks per set, the addresses on kube-ipvs0, and the iptables rules as above.
+ */
+export function normalizeIpvs(dump: { ipvsadm: string; ipset: string; addresses: string; iptables: string }): string[] {
+  const servers = new Map<string, string[]>();
+  for (const line of dump.ipvsadm.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const vs = /^-[Aa] (-[tu] \S+)/.exec(line)?.[1];
+    if (!vs) continue;
+    if (!servers.has(vs)) servers.set(vs, []);
+    servers.get(vs)!.push(`ipvs ${line}`);
+  }
+  const ipvs = [...servers.keys()].sort().flatMap((vs) => {
+    const [head, ...reals] = servers.get(vs)!.sort((a, b) => (a.startsWith('ipvs -A') ? -1 : b.startsWith('ipvs -A') ? 1 : a.localeCompare(b)));
+    return [head!, ...reals];
+  });
+  const sets = new Map<string, string[]>();
+  for (const line of dump.ipset.split('\n').map((l) => l.trim())) {
+    const m = /^(create|add) (KUBE-\S+) (.*)$/.exec(line);
+    if (!m || m[2]!.startsWith('KUBE-6-')) continue;
+    if (!sets.has(m[2]!)) sets.set(m[2]!, []);
+    sets.get(m[2]!)!.push(`ipset ${m[1]} ${m[2]} ${m[3]!.replace(/ initval 0x[0-9a-f]+/, '')}`);
+  }
+  const ipset = [...sets.keys()].sort().flatMap((name) => sets.get(name)!.sort((a, b) => (a.includes(' create ') ? -1 : b.includes(' create ') ? 1 : a.localeCompare(b))));
+  const addrs = [...dump.addresses.matchAll(/ inet (\S+)/g)].map((m) => `kube-ipvs0 ${m[1]}`).sort();
+  return [...ipvs, ...ipset, ...addrs, ...normalizeIptables(dump.iptables)];
+}

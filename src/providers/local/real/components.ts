@@ -8,7 +8,7 @@ import type { ClusterConfig } from '../../../scenario/schema.js';
 import type { ClusterInfo, DnsInstances, ProviderSample, SyncReport } from '../../provider.js';
 import { sleep } from '../../kube/concurrency.js';
 import { runLabels } from '../../kube/labels.js';
-import { kubeProxyCaughtUp, syncBetween, type ProxySnapshot, type SyncFigure } from '../../kube/proxy-metrics.js';
+import { kubeProxyCaughtUp, programmedBetween, syncBetween, type ProxySnapshot, type SyncFigure } from '../../kube/proxy-metrics.js';
 import { ServiceWriter } from '../../kube/service-writer.js';
 import { ClientNodeApi } from '../../kube/client-node-api.js';
 import { NODE_GATEWAY } from '../addresses.js';
@@ -187,7 +187,9 @@ export class RealComponents {
       const after = await this.waitSynced(since, (s) => syncBetween(undefined, s, 'full') !== undefined);
       figure = syncBetween(undefined, after, 'full');
     } else if (w.proxiedChanges > 0) {
-      const after = await this.waitSynced(since, (s) => syncBetween(before, s, 'partial') !== undefined, startedAt);
+      // every slice written with new endpoints programmed (kube-proxy's own count): the last
+      // sync before the watch delivered them all would otherwise look like the one that did it
+      const after = await this.waitSynced(since, (s) => syncBetween(before, s, 'partial') !== undefined && programmedBetween(before, s) >= w.stampedSlices, startedAt);
       figure = syncBetween(before, after, 'partial');
       this.o.log(`local: kube-proxy programmed ${w.proxiedChanges} changed Service(s) ${((after.lastSync! - w.writtenAt) * 1000).toFixed(0)} ms after the write`);
     }

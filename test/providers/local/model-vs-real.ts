@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../src/core/exec.js';
+import { newRunId } from '../../../src/core/ids.js';
+import { Proxier, type ProxyMode } from '../../../src/dataplane/proxier.js';
+import { POD_CIDR } from '../../../src/model/addressing.js';
+import type { ClusterState, Service } from '../../../src/model/cluster.js';
+import { externalNameService, generatedService, headlessService } from '../../../src/model/generate.js';
+import { NODE_GATEWAY } from '../../../src/providers/local/addresses.js';
+import { LocalProvider } from '../../../src/providers/local/local-provider.js';
+import { deleteNetns, netnsName } from '../../../src/providers/local/netns.js';
+import { ClusterSpec } from '../../../src/scenario/schema.js';
+import { rulesetDiff } from './ruleset-normalize.js';
+
+/**
+ * The Services kube-proxy is checked on: ClusterIP with one and with several ports, headless,
+ * without endpoints, ExternalName, plus what every API server has (default/kubernetes) and
+ * kube-dns, so the model renders exactly what kube-proxy sees.
+ */
+export function checkedState(dnsPodIPs: string[]): ClusterState {
+  const spec = { endpointsPerService: 2, namespaces: 2 };
+  const multi: Service = { ...generatedService(1, spec), ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9090, targetPort: 9090 }, { name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }] };
+  const empty: Service = { ...generatedService(2, spec), endpoints: [] };
+  const kubernetes: Service = { namespace: 'default', name: 'kubernetes', type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }], endpoints: [{ ip: NODE_GATEWAY, ready: true }] };
+  const kubeDns: Service = { namespace: 'kube-system', name: 'kube-dns', type: 'ClusterIP', clusterIP: '10.96.0.10', ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }, { name: 'dns-tcp', protocol: 'TCP', port: 53, targetPort: 53 }], endpoints: dnsPodIPs.map((ip) => ({ ip, ready: true })) };
+  return { clusterDomain: 'cluster.local', services: [kubernetes, kubeDns, generatedService(0, spec), multi, empty, headlessService(0, spec, 10), externalNameService(0, spec)] };
+}
+
+/** svc-0: one endpoint replaced and one added; svc-1 (three ports) loses all; svc-2 gets its first. */
+export function changedState(state: ClusterState): ClusterState {
+  const services = state.services.map((s): Service => {
+    if (s.name === 'svc-0') return { ...s, endpoints: [s.endpoints[0]!, { ip: '10.244.65.7', ready: true }, { ip: '10.244.65.8', ready: true }] };
+    if (s.name === 'svc-1') return { ...s, endpoints: [] };
+    if (s.name === 'svc-2') return { ...s, endpoints: [{ ip: '10.244.65.9', ready: true }] };
+    return s;
+  });
+  return { ...state, services };
+}
+
+/**
+ * Real kube-proxy (real etcd and API server) programs the node namespace, the model a scratch
+ * namespace from the same Services; `dump` makes each comparable. Checked after a full sync and
+ * after a partial one: endpoints added and removed, a Service losing all of them, one getting
+ * its first.
+ */
+export async function compareWithKubeProxy(mode: ProxyMode, dump: (netns: string) => Promise<string[]>): Promise<void> {
+  const runId = newRunId();
+  const workDir = mkdtempSync(join(tmpdir(), `disco-mvr-${mode}-`));
+  const provider = new LocalProvider({ runId, workDir, log: () => undefined, options: {} });
+  const cluster = ClusterSpec.parse({ proxy: mode, components: 'real', dnsServer: 'unbound', clients: 1, backends: 1 });
+  const scratch = netnsName(runId, 'model');
+  try {
+    const info = await provider.up(cluster);
+    const state = checkedState(info.dnsPodIPs ?? []);
+    // kube-proxy syncs what the API server holds: the model's Services (kubernetes is the API server's own)
+    await provider.applyServices({ ...state, services: state.services.filter((s) => s.name !== 'kubernetes') }, { full: true });
+    const node = netnsName(runId, 'node');
+    await run('ip', ['netns', 'add', scratch]);
+    const model = new Proxier({ mode, iptablesBackend: 'nft', netns: scratch, clusterCIDR: POD_CIDR, nodeIPs: [NODE_GATEWAY] });
+    await model.sync(state, { full: true });
+    const diff = rulesetDiff(await dump(node), await dump(scratch));
+    assert.equal(diff, '', `model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff}`);
+    const next = changedState(state);
+    await provider.applyServices({ ...next, services: next.services.filter((s) => s.name !== 'kubernetes') }, { full: false });
+    const report = await model.sync(next, { full: false });
+    assert.equal(report.kind, 'partial');
+    const diff2 = rulesetDiff(await dump(node), await dump(scratch));
+    assert.equal(diff2, '', `after a partial sync, model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff2}`);
+  } finally {
+    await deleteNetns(scratch);
+    await provider.down();
+  }
+}
