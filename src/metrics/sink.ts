@@ -11,7 +11,7 @@ import type { AgentOutput } from './agent-output.js';
  */
 export class MetricSink {
   private readonly hists = new Map<string, Histogram>();
-  private readonly gauges = new Map<string, { value: number; count: number; stderr?: number }>();
+  private readonly gauges = new Map<string, { value: number; count: number }>();
   /** the capacity search's record, carried to the variant result as it is */
   capacity?: CapacityResult;
   private readonly seriesMap = new Map<string, Series>();
@@ -36,10 +36,9 @@ export class MetricSink {
     this.gauges.set(name, g);
   }
 
-  /** stderr: the value's standard error, where the measurement knows it (compare tests with it) */
-  set(name: string, value: number, count = 1, stderr?: number): void {
+  set(name: string, value: number, count = 1): void {
     if (!Number.isFinite(value)) return;
-    this.gauges.set(name, { value, count, ...(stderr !== undefined && Number.isFinite(stderr) ? { stderr } : {}) });
+    this.gauges.set(name, { value, count });
   }
 
   attachCapacity(record: CapacityResult): void {
@@ -87,7 +86,7 @@ export class MetricSink {
     }
     for (const [name, g] of this.gauges) {
       const v = g.value;
-      out[name] = { unit: metricInfo(name).unit, count: g.count, min: v, mean: v, p50: v, p90: v, p99: v, p999: v, max: v, value: v, ...(g.stderr !== undefined ? { stderr: g.stderr } : {}) };
+      out[name] = { unit: metricInfo(name).unit, count: g.count, min: v, mean: v, p50: v, p90: v, p99: v, p999: v, max: v, value: v };
     }
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
   }

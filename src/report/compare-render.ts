@@ -3,7 +3,7 @@ import { fmt } from './variants.js';
 import { ALPHA, type Comparison, type ComparisonRow } from './compare.js';
 import { esc, page } from './page.js';
 
-export const METHOD_NOTE = `Significance: Welch's t-test over per-repeat values when both runs have 2+ repeats; with a single repeat, a z-test from the merged HDR histograms (p50/p99: the quantile's order-statistic, i.e. binomial, standard error; mean: its standard error), which assumes samples within a run are independent and so overstates confidence; gauges with a single repeat have no test (n/a) and are never flagged, except those whose measurement states a standard error (the DNS capacity search: its bracket between the last good and the first bad rate, read as uniform), tested with a z-test (stderr) that does not see run-to-run noise. A regression is worse in the metric's direction, beyond the threshold, and p < ${ALPHA}.`;
+export const METHOD_NOTE = `Significance: Welch's t-test over per-repeat values when both runs have 2+ repeats; with a single repeat, a z-test from the merged HDR histograms (p50/p99: the quantile's order-statistic, i.e. binomial, standard error; mean: its standard error), which assumes samples within a run are independent and so overstates confidence; gauges with a single repeat (a DNS capacity among them: one search says nothing of its run-to-run spread) have no test (n/a) and are never flagged: run with --repeat 3 or more to test them. A regression is worse in the metric's direction, beyond the threshold, and p < ${ALPHA}.`;
 
 export function pct(v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? '+∞%' : '-∞%';

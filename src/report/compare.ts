@@ -3,9 +3,9 @@
  * regression only when it is worse in the metric's direction, larger than the threshold, and
  * significant: Welch's t-test over per-repeat values when both sides have two or more repeats,
  * otherwise a z-test from the HDR histograms: the quantile's order-statistic standard error for
- * p50/p99, the mean's standard error for the mean (both assume independent samples within a run),
- * or for a value whose measurement states its standard error (the capacity search's bracket) a
- * z-test with it; otherwise no test ("n/a": never a regression).
+ * p50/p99, the mean's standard error for the mean (both assume independent samples within a run);
+ * otherwise no test ("n/a": never a regression). A single value per run (a gauge, a capacity
+ * found by a search) says nothing of the run-to-run spread: only repeats test it.
  */
 import type { MetricResult, RunResult } from '../results/model.js';
 import { metricInfo, type Better } from '../metrics/catalog.js';
@@ -17,7 +17,7 @@ export const ALPHA = 0.05;
 export const DEFAULT_THRESHOLD_PCT = 10;
 
 export type Stat = 'p50' | 'p99' | 'mean' | 'value';
-export type TestName = 'welch' | 'hdr' | 'stderr' | 'n/a';
+export type TestName = 'welch' | 'hdr' | 'n/a';
 export type Verdict = 'regression' | 'improvement' | 'worse, not significant' | 'better, not significant' | 'within threshold' | 'unchanged';
 
 export interface ComparisonRow {
@@ -69,12 +69,6 @@ function statOf(m: MetricResult, stat: Stat): number {
   return m[stat];
 }
 
-/** Standard error of the mean of the repeats' values, when every repeat states its own. */
-function stderrOf(ms: MetricResult[]): number | undefined {
-  if (ms.length === 0 || ms.some((m) => m.stderr === undefined || !Number.isFinite(m.stderr))) return undefined;
-  return Math.sqrt(ms.reduce((a, m) => a + m.stderr! ** 2, 0)) / ms.length;
-}
-
 function hdrsOf(ms: MetricResult[]): string[] | undefined {
   const hs = ms.map((m) => m.hdr).filter((h): h is string => typeof h === 'string');
   return hs.length === ms.length && hs.length > 0 ? hs : undefined;
@@ -98,13 +92,7 @@ function compareStat(metric: string, stat: Stat, variant: string, b: MetricResul
   if (welch) {
     test = 'welch';
     p = welch.p;
-  } else if (stat === 'value') {
-    const [s1, s2] = [stderrOf(b), stderrOf(c)];
-    if (s1 !== undefined && s2 !== undefined) {
-      test = 'stderr';
-      p = zTest(base, s1, candidate, s2).p;
-    }
-  } else {
+  } else if (stat !== 'value') {
     const hb = hdrsOf(b);
     const hc = hdrsOf(c);
     if (hb && hc) {

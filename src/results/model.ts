@@ -18,7 +18,7 @@ export interface MetricResult {
   value: number;
   /** encoded HDR histogram (µs) for distributions, absent for gauges */
   hdr?: string;
-  /** standard error of value where the measurement knows it (the capacity search's bracket); compare tests with it */
+  /** written by runs before 2026-12 (the capacity search's bracket as a standard error); no longer read */
   stderr?: number;
 }
 

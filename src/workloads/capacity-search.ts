@@ -114,14 +114,3 @@ export function rampRates(limits: Pick<SearchLimits, 'start' | 'factor' | 'maxRa
   }
   return out;
 }
-
-/**
- * Standard error of the capacity from the search's own resolution: the true limit lies somewhere
- * in [good, bad), read as a uniform distribution (width / sqrt 12), relative to the good rate.
- * Run-to-run noise is not in it; repeats give compare Welch's test over runs instead.
- */
-export function relativeStdError(steps: CapacityStep[], good: number, bad: number): number {
-  const lo = steps[good]!.offered;
-  const hi = steps[bad]!.offered;
-  return (hi - lo) / lo / Math.sqrt(12);
-}

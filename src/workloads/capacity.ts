@@ -4,7 +4,7 @@ import type { AgentOutput } from '../metrics/agent-output.js';
 import { SCALE, mergeEncoded, type Histogram } from '../metrics/histogram.js';
 import { perCoreMeasurable, type CapacityResult, type CapacitySlo, type CapacityStep } from '../results/capacity.js';
 import { MIN_STEP_LOOKUPS, type DnsWorkload } from '../scenario/schema.js';
-import { relativeStdError, searchCapacity, type StepMeasure } from './capacity-search.js';
+import { searchCapacity, type StepMeasure } from './capacity-search.js';
 import { dnsAgentArgs } from '../load/dns/contract.js';
 import { dnsAgentRequest, podDnsConfig } from './dns.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
@@ -106,12 +106,11 @@ class CapacityWorkloadImpl implements Workload {
 /** Headline metrics, only when the server (not the load generator) broke the SLO. */
 function setCapacityMetrics(ctx: WorkloadContext, r: CapacityResult): void {
   const good: CapacityStep = r.steps[r.good!]!;
-  const rel = relativeStdError(r.steps, r.good!, r.bad!);
   const rate = good.achieved;
-  const set = (name: string, v: number, withError = true) => ctx.sink.set(name, +v.toPrecision(6), good.lookups, withError ? +(v * rel).toPrecision(4) : undefined);
+  const set = (name: string, v: number) => ctx.sink.set(name, +v.toPrecision(6), good.lookups);
   set('dns.capacity.lookups_rate', rate);
   set('dns.capacity.queries_rate', good.serverQueriesRate ?? good.agentQueriesRate);
-  set('dns.capacity.server_cpu', good.serverCpu, false);
+  set('dns.capacity.server_cpu', good.serverCpu);
   if (perCoreMeasurable(good, r.stepMs)) set('dns.capacity.lookups_per_core', rate / good.serverCpu);
   set('dns.capacity.lookups_per_replica', rate / r.dnsReplicas);
 }
