@@ -231,6 +231,26 @@ export const DnsChurnSpec = DnsSpec.pick({ ndots: true, resolver: true, singleRe
   control: z.boolean().default(true),
 });
 
+/**
+ * Stale answers (issue 18): Services looked up by name before every connection while they are
+ * deleted and recreated with a new ClusterIP. The lookup settings are a pod's (ndots, search
+ * list, timeout, attempts); lookups go through getaddrinfo, as an application's do.
+ */
+export const RecreateSpec = DnsSpec.pick({ ndots: true, singleRequest: true, timeout: true, attempts: true }).extend({
+  /** Services deleted and recreated together */
+  services: int(1, 20).default(3),
+  /** lookups and connections before the deletion: their failures are the harness's and the node's */
+  warmup: duration('5s'),
+  /** from the deletion to the recreation (0: at once, as kubectl replace --force does) */
+  gap: duration('2s'),
+  /** after the recreation: longer than every cache's TTL (CoreDNS answers with TTL 30 s, NodeLocal caches up to it) */
+  settle: duration('45s'),
+  /** a new lookup + connection per Service this often */
+  interval: duration('50ms'),
+  /** one connection's limit */
+  attemptTimeout: duration('1s'),
+});
+
 export const WorkloadsSpec = z.strictObject({
   sync: SyncSpec.optional(),
   connect: ConnectSpec.optional(),
@@ -240,6 +260,7 @@ export const WorkloadsSpec = z.strictObject({
   churn: ChurnSpec.optional(),
   rollingUpdate: RollingUpdateSpec.optional(),
   dnsChurn: DnsChurnSpec.optional(),
+  recreate: RecreateSpec.optional(),
 });
 
 const matrixValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -255,9 +276,10 @@ export const ScenarioSpec = z.strictObject({
   repeat: int(1, 100).default(1),
 }).superRefine((s, ctx) => {
   // replacing DNS pods and stopping endpoints' backends under load needs the provider to run them itself
-  for (const w of ['dnsChurn', 'rollingUpdate'] as const) {
+  const does = { dnsChurn: 'replaces cluster DNS pods', rollingUpdate: "stops single endpoints' backends", recreate: 'recreates Services under load and reads its agent\'s every attempt' } as const;
+  for (const w of ['dnsChurn', 'rollingUpdate', 'recreate'] as const) {
     if (!s.workloads[w]) continue;
-    if (s.provider !== 'local') ctx.addIssue({ code: 'custom', path: ['workloads', w], message: `runs on the local provider only (it ${w === 'dnsChurn' ? 'replaces cluster DNS pods' : "stops single endpoints' backends"} itself; ${s.provider} does not let it yet): use provider local` });
+    if (s.provider !== 'local') ctx.addIssue({ code: 'custom', path: ['workloads', w], message: `runs on the local provider only (it ${does[w]} itself; ${s.provider} does not let it yet): use provider local` });
     else if (w === 'dnsChurn' && (s.cluster.components === 'model' || s.cluster.dnsServer === 'unbound')) ctx.addIssue({ code: 'custom', path: ['workloads', w], message: 'replaces real CoreDNS pods: needs cluster.components real (or auto) and cluster.dnsServer coredns (or auto)' });
   }
   if (s.workloads.dnsChurn && s.cluster.dnsReplicas + s.workloads.dnsChurn.replacements > 20) ctx.addIssue({ code: 'custom', path: ['workloads', 'dnsChurn', 'replacements'], message: `dnsReplicas + replacements must be at most 20 (the local topology's DNS pod addresses)` });
@@ -273,3 +295,4 @@ export type ConnectWorkload = NonNullable<WorkloadsConfig['connect']>;
 export type SyncWorkload = NonNullable<WorkloadsConfig['sync']>;
 export type ChurnWorkload = NonNullable<WorkloadsConfig['churn']>;
 export type DnsChurnWorkload = NonNullable<WorkloadsConfig['dnsChurn']>;
+export type RecreateWorkload = NonNullable<WorkloadsConfig['recreate']>;

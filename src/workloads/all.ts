@@ -7,6 +7,7 @@ import { dnsChurnWorkload } from './dns-churn.js';
 import { httpWorkload } from './http.js';
 import { measurements, workloads } from './index.js';
 import { rollingUpdateWorkload } from './rolling-update.js';
+import { serviceRecreateWorkload } from './service-recreate.js';
 import { syncWorkload } from './sync.js';
 
 let done = false;
@@ -23,5 +24,6 @@ export function registerWorkloads(): void {
   workloads.register('churn', churnWorkload);
   workloads.register('rollingUpdate', rollingUpdateWorkload);
   workloads.register('dnsChurn', dnsChurnWorkload);
+  workloads.register('recreate', serviceRecreateWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
 }

@@ -1,5 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
-import { connectAgentArgs, readConnectOutput } from '../load/connect/contract.js';
+import { connectAgentArgs, readProbeOutput } from '../load/connect/contract.js';
 import { formatTargets, type Target } from '../load/targets.js';
 import { ConnectSpec } from '../scenario/schema.js';
 import { pickTargets, splitEvenly } from './targets.js';
@@ -36,7 +36,7 @@ export class ConnectWorkload implements Workload {
         // every probe timing out is the slowest case; leave room for agent start-up on top
         const timeoutMs = Math.ceil(n / c) * spec.timeout + scaled(30_000);
         try {
-          const out = readConnectOutput(await ctx.provider.runAgent({
+          const out = readProbeOutput(await ctx.provider.runAgent({
             agent: 'connect',
             args: connectAgentArgs({ targets: { file: 'targets' }, probes: n, concurrency: c, timeoutMs: spec.timeout }),
             files: { targets: formatTargets(mine) },

@@ -20,6 +20,7 @@ import { HTTP_AGENT_DEFAULTS, httpAgentArgs, httpAgentFromFlags, readHttpOutput,
 const FILES: Record<string, string> = {
   '/f/names': 'svc-1 A\n',
   '/f/targets': '10.96.1.1:80\n10.96.1.2:80\n',
+  '/f/named': 'svc-0.bench-0:80\n',
   '/etc/resolv.conf': 'nameserver 10.96.0.10\nsearch bench-0.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:2 timeout:2\n',
 };
 const read: ReadFlagFile = (flag, path) => {
@@ -79,7 +80,7 @@ test('http contract: toArgs -> the agent command -> fromFlags gives back the req
   assert.throws(() => httpAgentFromFlags(loose, read), (e: unknown) => e instanceof UsageError && e.message.startsWith('--interval'));
 });
 
-test('connect contract: both modes round-trip through the agent command; defaults from the contract', async () => {
+test('connect contract: the three modes round-trip through the agent command; defaults from the contract', async () => {
   const probe = connectAgentFromFlags(await flagsOf<ConnectAgentFlags>(connectAgentCommand(), place(connectAgentArgs({ targets: { file: 'targets' }, probes: 10, concurrency: 2, timeoutMs: 250 }))), read);
   assert.deepEqual([probe.await, probe.probes, probe.concurrency, probe.timeoutMs], [false, 10, 2, 250]);
   const wait = connectAgentFromFlags(await flagsOf<ConnectAgentFlags>(connectAgentCommand(), place(connectAgentArgs({ await: true, targets: { file: 'targets' }, timeoutMs: 9000, maxRate: 500 }))), read);
@@ -87,6 +88,9 @@ test('connect contract: both modes round-trip through the agent command; default
   assert.deepEqual([wait.await, wait.timeoutMs, wait.intervalMs, wait.attemptTimeoutMs, wait.maxRate], [true, 9000, d.intervalMs, d.attemptTimeoutMs, 500]);
   const bare = connectAgentFromFlags(await flagsOf<ConnectAgentFlags>(connectAgentCommand(), ['--targets', '/f/targets']), read);
   assert.deepEqual([bare.probes, bare.concurrency, bare.timeoutMs, bare.await], [d.probes, d.concurrency, d.timeoutMs, false]);
+  const resolve = connectAgentFromFlags(await flagsOf<ConnectAgentFlags>(connectAgentCommand(), place(connectAgentArgs({ resolve: true, targets: { file: 'named' }, durationMs: 7000 }))), read);
+  assert.deepEqual([resolve.named, resolve.durationMs, resolve.intervalMs, resolve.attemptTimeoutMs, resolve.await], [[{ name: 'svc-0.bench-0', port: 80 }], 7000, d.resolveIntervalMs, d.resolveAttemptTimeoutMs, false]);
+  await assert.rejects(async () => connectAgentFromFlags(await flagsOf<ConnectAgentFlags>(connectAgentCommand(), ['--targets', '/f/names', '--resolve']), read), /\/f\/names:1: expected name:port, got "svc-1 A"/);
 });
 
 test("outputs are checked against the contract where they come back: another agent's or another build's is a MeasurementError naming the field", () => {

@@ -5,6 +5,9 @@ import { CONNECT_AGENT_DEFAULTS as D, connectAgentFromFlags, type ConnectAgentFl
 
 function summary({ info, metrics }: ConnectAgentOutput): string {
   const failed = metrics['tcp.connect.failed'];
+  if (info.mode === 'resolve') {
+    return `${failed?.count ?? 0} lookups + connects to ${info.targets.join(', ')}, ${failed?.value ?? 0} failed; addresses seen: ${info.addresses.join(', ') || 'none'}`;
+  }
   if (info.mode === 'await') {
     return `reached ${Object.keys(info.firstSuccess).length} of ${failed?.count ?? 0} targets; unreached: ${info.unreached.join(', ') || 'none'}`;
   }
@@ -15,14 +18,16 @@ function summary({ info, metrics }: ConnectAgentOutput): string {
 export function connectAgentCommand(): Command {
   return new Command('connect')
     .description('TCP connect probes: latency of new connections, or (--await) when targets first answer')
-    .requiredOption('--targets <file>', 'one ip:port per line')
+    .requiredOption('--targets <file>', 'one ip:port per line (with --resolve: name:port)')
     .option('--probes <n>', `new connections in total (probe mode; default ${D.probes})`)
     .option('--concurrency <c>', `connections in flight (probe mode; default ${D.concurrency})`)
     .option('--timeout <duration>', `one connect's limit; with --await the overall limit (default ${D.timeoutMs}ms)`)
     .option('--await', 'probe every target until it first answers; report epoch ms of the first success')
-    .option('--interval <duration>', `with --await: a new attempt per target this often (default ${D.intervalMs}ms)`)
-    .option('--attempt-timeout <duration>', `with --await: one attempt's limit (default ${D.attemptTimeoutMs}ms)`)
+    .option('--interval <duration>', `with --await or --resolve: a new attempt per target this often (default ${D.intervalMs}ms; --resolve ${D.resolveIntervalMs}ms)`)
+    .option('--attempt-timeout <duration>', `with --await or --resolve: one attempt's limit (default ${D.attemptTimeoutMs}ms; --resolve ${D.resolveAttemptTimeoutMs}ms)`)
     .option('--max-rate <n>', `with --await: attempts per second across all unreached targets (default ${D.maxRate})`)
+    .option('--resolve', 'look each target up by name (getaddrinfo, the pod resolv.conf) before every new connection; report every attempt')
+    .option('--duration <duration>', `with --resolve: how long to keep trying (default ${D.durationMs}ms)`)
     .option('--json', 'print one JSON line (the agent output contract)')
     .action(async (flags: ConnectAgentFlags) => {
       const opts = connectAgentFromFlags(flags, readFlagFile);

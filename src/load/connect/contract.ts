@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { UsageError } from '../../core/errors.js';
 import { checkOutput, flagPairs, type AgentArg, type AgentOutputOf, type ReadFlagFile } from '../agent-contract.js';
 import type { AgentOutput } from '../../metrics/agent-output.js';
 import { durationFlag, intFlag, msArg } from '../flags.js';
 import { parseTargets, type Target } from '../targets.js';
+import { parseNamedTargets, type NamedTarget } from './named-targets.js';
 
 /**
  * The TCP connect agent's contract: its options and their defaults, the arguments a caller
  * writes (toArgs), what `discobench agent connect` makes of them (fromFlags), and the info of
- * its two modes.
+ * its three modes.
  */
 
 export const CONNECT_AGENT_DEFAULTS = {
@@ -26,10 +28,20 @@ export const CONNECT_AGENT_DEFAULTS = {
    * proxy being measured; info.maxAttemptGapMs reports the resolution actually achieved.
    */
   maxRate: 2000,
+  /** resolve mode: how long to keep looking up and connecting */
+  durationMs: 30_000,
+  /** resolve mode: a new lookup + connection per target this often */
+  resolveIntervalMs: 50,
+  /** resolve mode: one connection's limit */
+  resolveAttemptTimeoutMs: 1000,
 } as const;
 
 export interface ConnectAgentOptions {
   targets: readonly Target[];
+  /** resolve mode: names looked up before every connection (then `targets` is empty) */
+  named?: readonly NamedTarget[];
+  /** resolve mode: how long to keep trying */
+  durationMs?: number;
   /** probe mode: new connections in total */
   probes: number;
   /** probe mode: connections in flight */
@@ -48,8 +60,9 @@ export interface ConnectAgentOptions {
 
 /** What a caller asks of the connect agent; the targets file is an AgentArg. Unset fields take the defaults. */
 export type ConnectAgentRequest =
-  | { await?: false; targets: AgentArg; probes?: number; concurrency?: number; timeoutMs?: number }
-  | { await: true; targets: AgentArg; timeoutMs?: number; intervalMs?: number; attemptTimeoutMs?: number; maxRate?: number };
+  | { await?: false; resolve?: false; targets: AgentArg; probes?: number; concurrency?: number; timeoutMs?: number }
+  | { await: true; resolve?: false; targets: AgentArg; timeoutMs?: number; intervalMs?: number; attemptTimeoutMs?: number; maxRate?: number }
+  | { resolve: true; await?: false; targets: AgentArg; durationMs?: number; intervalMs?: number; attemptTimeoutMs?: number };
 
 /** The flags as commander hands them over; defaults are applied by fromFlags. */
 export interface ConnectAgentFlags {
@@ -61,12 +74,26 @@ export interface ConnectAgentFlags {
   interval?: string;
   attemptTimeout?: string;
   maxRate?: string;
+  resolve?: boolean;
+  duration?: string;
   json?: boolean;
 }
 
 /** The command line for a request: every value of its mode explicit. */
 export function connectAgentArgs(r: ConnectAgentRequest): AgentArg[] {
   const d = CONNECT_AGENT_DEFAULTS;
+  if (r.resolve) {
+    return [
+      ...flagPairs([['--targets', r.targets]]),
+      '--resolve',
+      ...flagPairs([
+        ['--duration', msArg(r.durationMs ?? d.durationMs)],
+        ['--interval', msArg(r.intervalMs ?? d.resolveIntervalMs)],
+        ['--attempt-timeout', msArg(r.attemptTimeoutMs ?? d.resolveAttemptTimeoutMs)],
+      ]),
+      '--json',
+    ];
+  }
   const common = flagPairs([['--targets', r.targets], ['--timeout', msArg(r.timeoutMs ?? d.timeoutMs)]]);
   if (r.await) {
     return [
@@ -86,6 +113,20 @@ export function connectAgentArgs(r: ConnectAgentRequest): AgentArg[] {
 /** The agent's options from its flags: defaults applied, the targets file read. */
 export function connectAgentFromFlags(f: ConnectAgentFlags, read: ReadFlagFile): ConnectAgentOptions {
   const d = CONNECT_AGENT_DEFAULTS;
+  if (f.resolve) {
+    if (f.await) throw new UsageError('--resolve and --await exclude each other', 'give one of them');
+    return {
+      targets: [],
+      named: parseNamedTargets(read('--targets', f.targets, 'give a file with one name:port per line'), f.targets),
+      durationMs: f.duration === undefined ? d.durationMs : durationFlag('--duration', f.duration),
+      probes: d.probes,
+      concurrency: d.concurrency,
+      timeoutMs: d.timeoutMs,
+      await: false,
+      intervalMs: f.interval === undefined ? d.resolveIntervalMs : durationFlag('--interval', f.interval),
+      attemptTimeoutMs: f.attemptTimeout === undefined ? d.resolveAttemptTimeoutMs : durationFlag('--attempt-timeout', f.attemptTimeout),
+    };
+  }
   return {
     targets: parseTargets(read('--targets', f.targets, 'give a file with one ip:port per line'), f.targets, { ipv4Only: true }),
     probes: f.probes === undefined ? d.probes : intFlag('--probes', f.probes, 1, 100_000_000),
@@ -133,15 +174,46 @@ export const ConnectAwaitInfo = z.object({
   interrupted: z.boolean(),
 });
 
-export const ConnectAgentInfo = z.discriminatedUnion('mode', [ConnectProbeInfo, ConnectAwaitInfo]);
+/**
+ * Resolve mode: every attempt as [ms since startedAt, index into addresses (-1: the lookup
+ * failed), index into outcomes ('ok', a connect error such as ETIMEDOUT/timeout/ECONNREFUSED,
+ * or dns:<getaddrinfo code>), ms the attempt took], per target in the order of `targets`.
+ */
+export const ConnectResolveInfo = z.object({
+  mode: z.literal('resolve'),
+  startedAt: z.number(),
+  targets: z.array(z.string()),
+  addresses: z.array(z.string()),
+  outcomes: z.array(z.string()),
+  attempts: z.array(z.array(z.tuple([z.number(), z.number(), z.number(), z.number()]))),
+  /** attempts not started because MAX_IN_FLIGHT were still pending on that target */
+  skipped: z.number(),
+  intervalMs: z.number(),
+  attemptTimeoutMs: z.number(),
+  durationMs: z.number(),
+  interrupted: z.boolean(),
+});
+
+export const ConnectAgentInfo = z.discriminatedUnion('mode', [ConnectProbeInfo, ConnectAwaitInfo, ConnectResolveInfo]);
 export type ConnectProbeInfo = z.infer<typeof ConnectProbeInfo>;
 export type ConnectAwaitInfo = z.infer<typeof ConnectAwaitInfo>;
+export type ConnectResolveInfo = z.infer<typeof ConnectResolveInfo>;
 export type ConnectAgentInfo = z.infer<typeof ConnectAgentInfo>;
 export type ConnectAgentOutput<I extends ConnectAgentInfo = ConnectAgentInfo> = AgentOutputOf<'connect', I>;
 
 /** A connect agent's output as it came back from a namespace or pod, its info checked. */
 export function readConnectOutput(out: AgentOutput): ConnectAgentOutput {
   return checkOutput('connect', ConnectAgentInfo, out);
+}
+
+/** The probe mode's output, or a MeasurementError saying which mode answered. */
+export function readProbeOutput(out: AgentOutput): ConnectAgentOutput<ConnectProbeInfo> {
+  return checkOutput('connect', ConnectProbeInfo, out);
+}
+
+/** The resolve mode's output, or a MeasurementError saying which mode answered. */
+export function readResolveOutput(out: AgentOutput): ConnectAgentOutput<ConnectResolveInfo> {
+  return checkOutput('connect', ConnectResolveInfo, out);
 }
 
 /** The await mode's output, or a MeasurementError saying which mode answered. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../../src/core/errors.js';
 import { parseAgentOutput } from '../../../src/metrics/agent-output.js';
 import { runConnectAgent } from '../../../src/load/connect/agent.js';
-import { readAwaitOutput } from '../../../src/load/connect/contract.js';
+import { readAwaitOutput, readProbeOutput, readResolveOutput } from '../../../src/load/connect/contract.js';
 import { parseTargets } from '../../../src/load/targets.js';
 import { decode, distributionOf } from '../../../src/metrics/histogram.js';
 
@@ -59,7 +59,24 @@ describe('connect agent', () => {
     const out = await runConnectAgent({ targets: [{ host: '127.0.0.1', port }, { host: '127.0.0.1', port: dead }], probes: 300, concurrency: 3, timeoutMs: 1000, await: false });
     assert.equal(decode(out.metrics['tcp.connect.latency']!.hdr!).totalCount, 150);
     assert.deepEqual(out.metrics['tcp.connect.failed'], { value: 150, count: 300 });
-    assert.deepEqual(out.info?.errors, { ECONNREFUSED: 150 });
+    assert.deepEqual(readProbeOutput(out).info.errors, { ECONNREFUSED: 150 });
+  });
+
+  it('resolve mode looks the name up before every connection and keeps every attempt: address, outcome, time', async () => {
+    const dead = await closedPort();
+    const out = readResolveOutput(await runConnectAgent({ targets: [], named: [{ name: 'localhost', port }, { name: 'localhost', port: dead }, { name: 'no-such-name.invalid', port }], durationMs: 600, intervalMs: 50, attemptTimeoutMs: 500, probes: 1, concurrency: 1, timeoutMs: 1, await: false }));
+    const { info } = out;
+    assert.deepEqual(info.addresses, ['127.0.0.1']);
+    const outcomes = info.attempts.map((list) => [...new Set(list.map(([, ip, o]) => `${ip >= 0 ? info.addresses[ip] : '-'} ${info.outcomes[o]}`))]);
+    assert.deepEqual(outcomes.slice(0, 2), [['127.0.0.1 ok'], ['127.0.0.1 ECONNREFUSED']]);
+    assert.match(outcomes[2]!.join(), /^- dns:(ENOTFOUND|EAI_AGAIN)$/);
+    for (const list of info.attempts) {
+      // one attempt every 50 ms for 600 ms, open loop
+      assert.ok(list.length >= 10 && list.length <= 13, `${list.length} attempts`);
+      assert.ok(list.every(([t], k) => k === 0 || t >= list[k - 1]![0]), 'in the order they began');
+    }
+    assert.equal(out.metrics['tcp.connect.failed']!.count, info.attempts.flat().length);
+    assert.equal(out.metrics['tcp.connect.failed']!.value, info.attempts[1]!.length + info.attempts[2]!.length);
   });
 
   it('await mode reports when a late server first answers', async () => {
