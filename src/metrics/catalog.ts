@@ -20,6 +20,7 @@ export const METRICS: Record<string, MetricInfo> = {
   'dns.queries.rate': g('1/s', 'higher', 'achieved query rate'),
   'dns.lookups.failed': g('count', 'lower', 'failed lookups'),
   'dns.queries.timeouts': g('count', 'lower', 'query timeouts'),
+  'host.cpu.steal': g('ratio', 'lower', "share of this machine's CPU time the hypervisor gave to other guests during the variant's workloads (/proc/stat steal): a noisy neighbour, not the system under test"),
   'dns.server.cpu': g('cores', 'lower', 'cluster DNS server CPU during the flood'),
   'dns.server.queries': g('count', 'lower', 'queries the cluster DNS servers answered during the flood'),
   'dns.server.cpu_per_kqps': g('core·s/kq', 'lower', 'DNS server CPU per 1000 queries'),

@@ -41,3 +41,25 @@ export function deleteTrackedNetnsSync(): string[] {
   live.clear();
   return names;
 }
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Namespaces of a `perf` process that no longer exists (killed with SIGKILL, or the machine's
+ * session ended under it, so neither its finally nor its signal handler ran): found by the pid
+ * in their names; a running perf's are never touched.
+ */
+export async function deadPerfNetns(): Promise<string[]> {
+  const out = await run('ip', ['netns', 'list'], { reject: false });
+  return out.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => {
+    const pid = /^disco-perf(\d+)-/.exec(n)?.[1];
+    return pid !== undefined && !alive(Number(pid));
+  });
+}

@@ -1,4 +1,5 @@
 import { DnsServerCpu } from './dns-server-cpu.js';
+import { HostCpuSteal } from './host-cpu-steal.js';
 import { capacityWorkload } from './capacity.js';
 import { churnWorkload } from './churn.js';
 import { connectWorkload } from './connect.js';
@@ -26,4 +27,5 @@ export function registerWorkloads(): void {
   workloads.register('dnsChurn', dnsChurnWorkload);
   workloads.register('recreate', serviceRecreateWorkload);
   measurements.register('dns-server-cpu', () => new DnsServerCpu());
+  measurements.register('host-cpu-steal', () => new HostCpuSteal());
 }

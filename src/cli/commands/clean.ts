@@ -6,6 +6,7 @@ import { UsageError } from '../../core/errors.js';
 import { haveTool } from '../../core/exec.js';
 import { cleanLocalRun, leftoverRunIds } from '../../providers/local/cleanup.js';
 import { activeLocalRun } from '../../providers/local/lock.js';
+import { deadPerfNetns, deleteNetns } from '../../perf/netns.js';
 
 /** Whether there is any cluster to look at: a kind binary or a kubeconfig. */
 async function kubeReachable(): Promise<boolean> {
@@ -34,7 +35,11 @@ export function cleanCommand(): Command {
         const removed = await cleanLocalRun(id);
         process.stdout.write(`run ${id}: removed ${removed.length} namespace(s)\n`);
       }
-      if (targets.length === 0) process.stdout.write('local: nothing to clean\n');
+      // `npm run perf`'s own namespaces, left by a perf process that is gone
+      const perf = ids.length > 0 ? [] : await deadPerfNetns();
+      for (const n of perf) await deleteNetns(n);
+      if (perf.length > 0) process.stdout.write(`perf: removed ${perf.length} namespace(s) of a perf run that is gone (${perf.join(', ')})\n`);
+      if (targets.length === 0 && perf.length === 0) process.stdout.write('local: nothing to clean\n');
       if (o.localOnly || !(await kubeReachable())) return;
       const { cleanKubeLeftovers } = await import('../../providers/kube/cleanup.js');
       for (const id of ids.length > 0 ? ids : [undefined]) {
