@@ -104,3 +104,13 @@ export function missingTool(name: string): PrerequisiteError {
 export async function requireTools(names: readonly string[]): Promise<void> {
   for (const name of names) if (!(await haveTool(name))) throw missingTool(name);
 }
+
+/** Whether a process with this pid exists (signal 0: nothing is sent; EPERM means it exists but is not ours). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

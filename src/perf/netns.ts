@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { run } from '../core/exec.js';
+import { processAlive, run } from '../core/exec.js';
+import { listNetns } from '../providers/local/netns.js';
 
 /**
  * Every namespace `perf` creates is named `disco-perf<pid>-...` and tracked here, so a finally
@@ -42,24 +43,14 @@ export function deleteTrackedNetnsSync(): string[] {
   return names;
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Namespaces of a `perf` process that no longer exists (killed with SIGKILL, or the machine's
  * session ended under it, so neither its finally nor its signal handler ran): found by the pid
  * in their names; a running perf's are never touched.
  */
 export async function deadPerfNetns(): Promise<string[]> {
-  const out = await run('ip', ['netns', 'list'], { reject: false });
-  return out.stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => {
+  return (await listNetns()).filter((n) => {
     const pid = /^disco-perf(\d+)-/.exec(n)?.[1];
-    return pid !== undefined && !alive(Number(pid));
+    return pid !== undefined && !processAlive(Number(pid));
   });
 }

@@ -100,6 +100,13 @@ export function sumOf(p: PromText, name: string, match: Record<string, string> =
   return sum;
 }
 
+/** Largest value of a gauge over every label set matching `match`; undefined when absent. */
+export function maxOf(p: PromText, name: string, match: Record<string, string> = {}): number | undefined {
+  let max: number | undefined;
+  for (const s of p.samples) if (s.name === name && matches(s.labels, match)) max = Math.max(max ?? -Infinity, s.value);
+  return max;
+}
+
 /** A cumulative histogram: buckets sorted by upper bound (le), counts cumulative. */
 export interface Histogram {
   buckets: Array<[le: number, count: number]>;

@@ -1,4 +1,4 @@
-import { histogramDelta, histogramOf, maxBoundMs, meanMs, parsePrometheus, sumOf, type Histogram, type PromText } from './prom.js';
+import { histogramDelta, histogramOf, maxBoundMs, maxOf, meanMs, parsePrometheus, sumOf, type Histogram } from './prom.js';
 
 /**
  * What one kube-proxy (or Cilium agent) says about its rule syncs at one instant. Rule syncs
@@ -57,12 +57,6 @@ export function kubeProxySnapshot(pod: string, text: string): ProxySnapshot {
 export function ciliumSnapshot(pod: string, text: string): ProxySnapshot {
   const p = parsePrometheus(text);
   return { pod, implementationDelay: histogramOf(p, 'cilium_service_implementation_delay') };
-}
-
-function maxOf(p: PromText, name: string, match: Record<string, string> = {}): number | undefined {
-  let max: number | undefined;
-  for (const s of p.samples) if (s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)) max = Math.max(max ?? -Infinity, s.value);
-  return max;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MeasurementError } from '../../core/errors.js';
+import { processAlive } from '../../core/exec.js';
 
 export const DEFAULT_LOCK_PATH = '/run/lock/discobench-local.lock';
 
@@ -16,15 +17,6 @@ export function lockPath(): string {
 /** Two local runs at once would measure each other; the second is refused (exit 1). */
 export class BusyError extends MeasurementError {}
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface LockOwner {
   pid: number;
   runId: string;
@@ -39,7 +31,7 @@ export function activeLocalRun(path = lockPath()): LockOwner | undefined {
     return undefined;
   }
   const [pid, runId] = text.trim().split(' ');
-  return Number(pid) > 0 && runId && alive(Number(pid)) ? { pid: Number(pid), runId } : undefined;
+  return Number(pid) > 0 && runId && processAlive(Number(pid)) ? { pid: Number(pid), runId } : undefined;
 }
 
 /** Takes the machine-wide local-provider lock; a lock whose owner died is taken over. */

@@ -1,6 +1,6 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../../core/exec.js';
+import { processAlive, run } from '../../../core/exec.js';
 import { POD_CIDR } from '../../../model/addressing.js';
 import type { ClusterConfig } from '../../../scenario/schema.js';
 import { kubeProxySnapshot, type ProxySnapshot } from '../../kube/proxy-metrics.js';
@@ -106,13 +106,7 @@ export class KubeProxy {
 
   /** Is the kube-proxy process still there (a killed one must not be waited for)? */
   alive(): boolean {
-    if (!this.proc) return false;
-    try {
-      process.kill(this.proc.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.proc !== undefined && processAlive(this.proc.pid);
   }
 
   /** What kube-proxy's /metrics says now, or undefined while it is not serving. */
