@@ -131,8 +131,16 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
   if (status < 0) {
     if (!room(p, w)) return;
-    uv_poll_stop(&w->poll);
     int err = socket_error(w->fd, status);
+    if (w->kind == K_UDP) {
+      /* an ICMP error (port or host unreachable) on a connected UDP socket: reading SO_ERROR
+       * cleared it; the socket stays usable, so it is reported and watched again (libuv stopped
+       * the handle), or every later answer on it would go unread */
+      push(p, w, EV_ERROR, err ? err : EIO);
+      uv_poll_start(&w->poll, UV_READABLE, on_poll);
+      return;
+    }
+    uv_poll_stop(&w->poll);
     push(p, w, EV_ERROR, err ? err : EIO);
     return;
   }
@@ -152,7 +160,12 @@ static void on_poll(uv_poll_t *h, int status, int events) {
         msgs[i].msg_hdr.msg_iovlen = 1;
       }
       int r = recvmmsg(w->fd, msgs, space, MSG_DONTWAIT, NULL);
-      /* errors on a connected UDP socket (ICMP refusals) are dropped: the query times out */
+      if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        /* an ICMP error recvmmsg took from the socket: reported like a POLLERR, then drain on */
+        push(p, w, EV_ERROR, errno);
+        total++;
+        continue;
+      }
       if (r <= 0) return;
       for (int i = 0; i < r; i++) push(p, w, EV_DATA, (int)msgs[i].msg_len);
       total += r;

@@ -58,8 +58,10 @@ export class DnsChurnWorkloadImpl implements Workload {
       const control = mergeTimelines(await this.flood(ctx, spec, floodMs));
       const failed = control.bins.reduce((a, b) => a + b[2], 0);
       const lookups = control.bins.reduce((a, b) => a + b[1], 0);
+      const delayed = control.bins.reduce((a, b) => a + b[3], 0);
       ctx.sink.set('dns.churn.control.lookups.failed', failed, lookups);
-      ctx.log(`dnsChurn: control: ${failed} of ${lookups} lookups failed`);
+      ctx.sink.set('dns.churn.control.lookups.delayed', delayed, lookups);
+      ctx.log(`dnsChurn: control: ${failed} of ${lookups} lookups failed, ${delayed} took a resolver timeout or longer`);
     }
     if (ctx.signal.aborted) return;
     ctx.log(`dnsChurn: flood ${floodMs} ms, ${spec.replacements} replacement(s) every ${spec.interval} ms after ${spec.warmup} ms`);
@@ -147,10 +149,13 @@ export class DnsChurnWorkloadImpl implements Workload {
     const s = ctx.sink;
     let failed = 0;
     let lookups = 0;
-    for (const [at, n, f] of t.bins) {
+    let delayed = 0;
+    for (const [at, n, f, d] of t.bins) {
       s.point('timeline.dns.churn.failures', f, at);
+      s.point('timeline.dns.churn.delayed', d, at);
       failed += f;
       lookups += n;
+      delayed += d;
     }
     for (const o of outs) {
       s.mergeHistogram('dns.churn.lookup.latency', o.metrics['dns.lookup.latency']!.hdr!);
@@ -158,8 +163,11 @@ export class DnsChurnWorkloadImpl implements Workload {
     }
     s.set('dns.churn.lookups.failed', failed, lookups);
     s.set('dns.churn.failure_ratio', lookups > 0 ? failed / lookups : 0, lookups);
+    s.set('dns.churn.lookups.delayed', delayed, lookups);
     const windows = errorWindows(t, replaced.map((r) => r.startedAt));
     for (const w of windows) s.observe('dns.churn.error_window', w.durationMs);
+    const delays = errorWindows(t, replaced.map((r) => r.startedAt), 3);
+    for (const w of delays) s.observe('dns.churn.delay_window', w.durationMs);
     for (const r of replaced) {
       if (r.conntrackClearedMs !== undefined) s.observe('dns.churn.conntrack_clear', r.conntrackClearedMs);
       s.add('dns.churn.conntrack_at_removal', r.conntrackAtRemoval);
@@ -171,10 +179,11 @@ export class DnsChurnWorkloadImpl implements Workload {
       for (const [k, v] of Object.entries(o.info.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
       for (const [k, v] of Object.entries(o.info.rcodes)) rcodes[k] = (rcodes[k] ?? 0) + v;
     }
-    ctx.log(`dnsChurn: lookup statuses ${JSON.stringify(statuses)}, answers by rcode ${JSON.stringify(rcodes)}`);
+    const icmp = outs.reduce((a, o) => a + o.info.socketErrors, 0);
+    ctx.log(`dnsChurn: lookup statuses ${JSON.stringify(statuses)}, answers by rcode ${JSON.stringify(rcodes)}, ICMP errors on the agents' sockets ${icmp}`);
     const cpu = outs.reduce((a, o) => a + o.info.cpuSeconds, 0);
     const secs = outs.reduce((a, o) => a + o.info.durationMs, 0) / 1000;
-    ctx.log(`dnsChurn: ${failed} of ${lookups} lookups failed; windows ${windows.map((w) => `${w.durationMs} ms (${w.failed} failed)`).join(', ') || 'none'}; agent CPU ${(secs > 0 ? cpu / secs : 0).toFixed(2)} cores`);
+    ctx.log(`dnsChurn: ${failed} of ${lookups} lookups failed; windows ${windows.map((w) => `${w.durationMs} ms (${w.failed} failed)`).join(', ') || 'none'}; ${delayed} took a resolver timeout or longer, windows ${delays.map((w) => `${w.durationMs} ms (${w.failed})`).join(', ') || 'none'}; agent CPU ${(secs > 0 ? cpu / secs : 0).toFixed(2)} cores`);
   }
 }
 

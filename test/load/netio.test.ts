@@ -32,6 +32,38 @@ test('UDP: 200 datagrams leave in one flush and every echo comes back, in batche
   }
 });
 
+test('UDP: an ICMP refusal is reported and the socket stays read (a server back on the port is heard)', async () => {
+  // a port nothing listens on yet: bind one and let it go
+  const probe = createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const seen: string[] = [];
+  const p = new Poller({ maxIds: 1, slot: 512, maxEvents: 16, txBytes: 4096 }, (n) => {
+    for (const e of events(p, n)) seen.push(e.type === EV_DATA ? `data:${e.data.toString()}` : e.type === EV_ERROR ? `error:${e.value}` : `other:${e.type}`);
+  });
+  const send = (msg: string) => {
+    Buffer.from(msg).copy(p.tx, p.reserve(0, msg.length, () => p.flush()));
+    p.flush();
+  };
+  const until = async (f: () => boolean) => { for (let t = 0; t < 200 && !f(); t++) await new Promise((r) => setTimeout(r, 10)); };
+  const echo = createSocket('udp4');
+  try {
+    assert.ok(p.open(0, UDP, '127.0.0.1', port, 1 << 16) >= 0);
+    send('one');
+    await until(() => seen.length > 0);
+    assert.deepEqual(seen, ['error:111'], 'ECONNREFUSED from the ICMP port unreachable');
+    echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('re:'), m]), r.port, r.address));
+    await new Promise<void>((r) => echo.bind(port, '127.0.0.1', r));
+    send('two');
+    await until(() => seen.length > 1);
+    assert.deepEqual(seen, ['error:111', 'data:re:two'], 'the same socket still delivers answers after the error');
+  } finally {
+    p.destroy();
+    echo.close();
+  }
+});
+
 test('TCP: connect, request, response, server close; a port nobody listens on is ECONNREFUSED', async () => {
   const server = createServer((s) => s.on('data', (d) => s.end(Buffer.concat([Buffer.from('re:'), d]))));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

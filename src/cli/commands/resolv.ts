@@ -37,7 +37,7 @@ export function resolvCommand(): Command {
       out.push(`${o.resolver}: ndots ${conf.ndots}, search [${conf.search.join(' ')}], timeout ${conf.timeout}s, attempts ${conf.attempts}${conf.singleRequest ? ', single-request' : ''}${conf.singleRequestReopen ? ', single-request-reopen' : ''}`);
       const w = Math.max(4, ...res.queries.map((q) => q.name.length));
       res.queries.forEach((q, i) => {
-        const answer = q.timedOut ? 'timeout' : q.rcode === undefined ? '-' : `${rcodeName(q.rcode)}${q.rcode === 0 ? ` (${q.answers} answers)` : ''}`;
+        const answer = q.timedOut ? 'timeout' : q.socketError ? `${q.socketError} (ICMP error)` : q.rcode === undefined ? '-' : `${rcodeName(q.rcode)}${q.rcode === 0 ? ` (${q.answers} answers)` : ''}`;
         const rtt = q.rttMs === undefined ? '' : `  ${q.rttMs.toFixed(2)} ms`;
         out.push(`${String(i + 1).padStart(3)}  ${q.name.padEnd(w)}  ${q.type.padEnd(4)}  ${q.server}  ${answer}${rtt}`);
       });

@@ -113,6 +113,20 @@ export class GlibcBehaviour implements Behaviour {
     this.nextServer(l);
   }
 
+  /**
+   * send_dg on POLLERR (an ICMP error on its connected socket): err_out closes the resolver's
+   * sockets and returns 0, so this round ends at once, unanswered, and the next one goes out on
+   * a new socket (a new source port). Every lookup waiting on st is in that position here.
+   */
+  socketError(st: SockState): void {
+    const waiting = this.t.activeList.filter((l) => l.sock === st);
+    this.t.reopen(st);
+    for (const l of waiting) {
+      if (l.sock !== st || l.active < 0) continue;
+      this.nextServer(l);
+    }
+  }
+
   /** send_dg returned 0 without a second answer: next nameserver, then next try, then give up. */
   private nextServer(l: Lookup): void {
     l.nsShift++;

@@ -58,6 +58,8 @@ export interface Behaviour {
   response(l: Lookup, st: SockState, k: number, msg: Buffer): void;
   /** l's deadline has passed */
   timeout(l: Lookup, now: number): void;
+  /** an ICMP error on socket st (errno); absent: the error is ignored and queries time out */
+  socketError?(st: SockState, errno: number): void;
 }
 
 /** The engine's side: a candidate is over (its ids already freed); the next one starts or the lookup ends. */

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ResolvConf } from './conf.js';
 import { ResolverEngine } from './engine.js';
@@ -16,6 +17,8 @@ export interface QueryRecord {
   answers?: number;
   rttMs?: number;
   timedOut?: boolean;
+  /** an ICMP error on the socket ended it: the error's name (ECONNREFUSED: nothing listens there) */
+  socketError?: string;
 }
 
 export interface ResolveResult {
@@ -37,7 +40,12 @@ export async function resolveOnce(name: string, conf: ResolvConf, flavor: Flavor
       queries.push({ name: ev.name, type, server: ev.server });
       return;
     }
-    const row = queries.find((q) => q.name === ev.name && q.type === type && q.server === ev.server && q.rcode === undefined && !q.timedOut);
+    const pending = (q: QueryRecord) => q.rcode === undefined && !q.timedOut && q.socketError === undefined;
+    if (ev.kind === 'error') {
+      for (const q of queries) if (q.server === ev.server && pending(q)) q.socketError = errnoName(ev.errno ?? 0);
+      return;
+    }
+    const row = queries.find((q) => q.name === ev.name && q.type === type && q.server === ev.server && pending(q));
     if (!row) return;
     if (ev.kind === 'timeout') row.timedOut = true;
     else Object.assign(row, { rcode: ev.rcode, answers: ev.answers, rttMs: ev.rttMs });
@@ -57,4 +65,8 @@ export async function resolveOnce(name: string, conf: ResolvConf, flavor: Flavor
   } finally {
     engine.close();
   }
+}
+
+function errnoName(errno: number): string {
+  return Object.entries(constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`;
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MeasurementError } from '../../core/errors.js';
-import { EV_DATA, Poller, UDP } from '../../net/netio.js';
+import { EV_DATA, EV_ERROR, Poller, UDP } from '../../net/netio.js';
 import { newHistogram, record, type Histogram } from '../../metrics/histogram.js';
 import { NO_ID, type Behaviour, type Lookup } from './lookup.js';
 import { countAnswers, matchesQuestion, rcodeOf } from './wire.js';
@@ -19,7 +19,8 @@ export interface Server {
 }
 
 export interface TraceEvent {
-  kind: 'send' | 'answer' | 'timeout';
+  /** error: an ICMP error on the socket ended the exchange of this query */
+  kind: 'send' | 'answer' | 'timeout' | 'error';
   name: string;
   qtype: number;
   server: string;
@@ -27,6 +28,8 @@ export interface TraceEvent {
   answers?: number;
   rttMs?: number;
   response?: Buffer;
+  /** kind error: the errno */
+  errno?: number;
 }
 
 export interface QueryStats {
@@ -34,6 +37,8 @@ export interface QueryStats {
   sent: number;
   answered: number;
   timeouts: number;
+  /** ICMP errors (port or host unreachable) reported on a socket */
+  socketErrors: number;
   rcodes: number[];
 }
 
@@ -62,7 +67,7 @@ export interface TransportOptions {
 }
 
 export class Transport {
-  readonly stats: QueryStats = { latency: newHistogram(), sent: 0, answered: 0, timeouts: 0, rcodes: new Array(16).fill(0) };
+  readonly stats: QueryStats = { latency: newHistogram(), sent: 0, answered: 0, timeouts: 0, socketErrors: 0, rcodes: new Array(16).fill(0) };
   /** socket groups: one connected socket per server in each */
   readonly groups: SockState[][] = [];
   /** lookups in flight (the deadline scan's list) */
@@ -104,7 +109,7 @@ export class Transport {
       for (let s = 0; s < servers.length; s++) {
         const srv = servers[s]!;
         const id = this.sockets.length;
-        const fd = this.poller.open(id, UDP, srv.host, srv.port, 4 << 20);
+        const fd = this.connect(id, srv);
         if (fd < 0) {
           this.close();
           throw new MeasurementError(`cannot open a UDP socket to ${srv.host}:${srv.port} (errno ${-fd})`);
@@ -116,6 +121,18 @@ export class Transport {
       this.groups.push(group);
     }
     this.timer = setInterval(() => this.scan(), this.opts.scanMs);
+  }
+
+  private connect(id: number, srv: Server): number {
+    return this.poller!.open(id, UDP, srv.host, srv.port, 4 << 20);
+  }
+
+  /**
+   * A new socket in place of st (a new source port, so a new conntrack entry on the way to the
+   * server): what glibc gets after an error closes its sockets. False when it cannot be opened.
+   */
+  reopen(st: SockState): boolean {
+    return this.poller !== undefined && this.connect(st.id, this.opts.servers[st.server]!) >= 0;
   }
 
   close(): void {
@@ -217,11 +234,34 @@ export class Transport {
     if (n === 0) return;
     const now = this.tick();
     this.outN = 0;
+    const sockets: (SockState | undefined)[] = [];
     for (let i = 0; i < n; i++) {
       this.outL[i]!.sentAt[this.outK[i]!] = now;
+      sockets.push(this.outL[i]!.sock ?? undefined);
       this.outL[i] = null;
     }
-    this.poller?.flush();
+    const poller = this.poller;
+    if (!poller) return;
+    poller.flush();
+    // a send that failed on a pending ICMP error took that error from the socket: the same as
+    // its POLLERR (handled after this flush, which may run inside a behaviour's step)
+    const failed = new Map<SockState, number>();
+    for (let i = 0; i < n; i++) {
+      const st = sockets[i];
+      if (st && poller.lens[i]! < 0 && !failed.has(st)) failed.set(st, -poller.lens[i]!);
+    }
+    if (failed.size > 0) queueMicrotask(() => { for (const [st, errno] of failed) this.socketError(st, errno); });
+  }
+
+  /**
+   * An ICMP error on st (the address it leads to answers "port unreachable", or nothing routes
+   * there): counted and traced, then the behaviour decides (glibc gives up the round at once and
+   * reopens; musl and dnsperf never see it on their unconnected sockets and wait for the timeout).
+   */
+  private socketError(st: SockState, errno: number): void {
+    this.stats.socketErrors++;
+    if (this.trace) this.trace({ kind: 'error', name: '', qtype: 0, server: st.label, errno });
+    this.behaviour.socketError?.(st, errno);
   }
 
   // ---- receiving ----------------------------------------------------------------------------
@@ -232,9 +272,13 @@ export class Transport {
     const { ev, rx, slot } = this.poller!;
     for (let i = 0; i < count; i++) {
       const e = i << 2;
-      if (ev[e + 1] !== EV_DATA) continue;
       const st = this.sockets[ev[e]!];
       if (!st) continue;
+      if (ev[e + 1] === EV_ERROR) {
+        this.socketError(st, ev[e + 2]!);
+        continue;
+      }
+      if (ev[e + 1] !== EV_DATA) continue;
       const view = rx.subarray(i * slot, i * slot + Math.min(ev[e + 2]!, slot));
       this.onMessage(st, this.copyMessages ? Buffer.from(view) : view, now);
     }

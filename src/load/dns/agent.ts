@@ -50,10 +50,10 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[], cpuSe
   const failed = sum((r) => r.failed);
   const conf = opts.raw ? undefined : opts.conf;
   const timeouts = sum((r) => r.timeouts);
-  const bins = new Map<number, [number, number]>();
-  for (const p of parts) for (const [k, [n, f]] of Object.entries(p.timeline ?? {})) {
-    const b = bins.get(Number(k)) ?? [0, 0];
-    bins.set(Number(k), [b[0] + n, b[1] + f]);
+  const bins = new Map<number, [number, number, number]>();
+  for (const p of parts) for (const [k, [n, f, d]] of Object.entries(p.timeline ?? {})) {
+    const b = bins.get(Number(k)) ?? [0, 0, 0];
+    bins.set(Number(k), [b[0] + n, b[1] + f, b[2] + d]);
   }
   return {
     agent: 'dns',
@@ -79,11 +79,13 @@ export function mergeResults(opts: DnsAgentOptions, parts: WorkerResult[], cpuSe
       queries,
       queriesSent: sum((r) => r.queriesSent),
       answered: sum((r) => r.answered),
+      socketErrors: sum((r) => r.socketErrors),
+      delayed: sum((r) => r.delayed),
       unfinished: sum((r) => r.unfinished),
       rcodes,
       statuses,
       cpuSeconds,
-      ...(opts.timelineBinMs ? { timeline: { binMs: opts.timelineBinMs, bins: [...bins].sort((a, b) => a[0] - b[0]).map(([t, [n, f]]) => [t, n, f] as [number, number, number]) } } : {}),
+      ...(opts.timelineBinMs ? { timeline: { binMs: opts.timelineBinMs, bins: [...bins].sort((a, b) => a[0] - b[0]).map(([t, [n, f, d]]) => [t, n, f, d] as [number, number, number, number]) } } : {}),
     },
   };
 }

@@ -182,16 +182,20 @@ export const DnsAgentInfo = z.object({
   /** every query sent, the drain after the window included (what the server saw) */
   queriesSent: z.number(),
   answered: z.number(),
+  /** ICMP errors (port or host unreachable) reported on the agent's sockets */
+  socketErrors: z.number().default(0),
+  /** lookups that took the resolver's timeout or longer: one of their queries went unanswered */
+  delayed: z.number().default(0),
   unfinished: z.number(),
   rcodes: counts,
   statuses: counts,
   /** the agent's own CPU (all threads, set-up included) */
   cpuSeconds: z.number(),
   /**
-   * With --timeline-bin: per bin [start epoch ms, lookups, failed], by when each lookup started,
-   * so failures line up with changes made meanwhile (a 5 s timeout counts where it began).
+   * With --timeline-bin: per bin [start epoch ms, lookups, failed, delayed], by when each lookup
+   * started, so failures line up with changes made meanwhile (a 5 s timeout counts where it began).
    */
-  timeline: z.object({ binMs: z.number(), bins: z.array(z.tuple([z.number(), z.number(), z.number()])) }).optional(),
+  timeline: z.object({ binMs: z.number(), bins: z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])) }).optional(),
 });
 export type DnsAgentInfo = z.infer<typeof DnsAgentInfo>;
 export type DnsAgentOutput = AgentOutputOf<'dns', DnsAgentInfo>;

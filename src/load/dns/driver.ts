@@ -33,7 +33,10 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
   const queriesPerLookup = newHistogram();
   const statuses: Record<string, number> = {};
   const binMs = o.timelineBinMs ?? 0;
-  const timeline: Record<string, [number, number]> = {};
+  const timeline: Record<string, [number, number, number]> = {};
+  // a lookup that took a whole resolver timeout or more waited on an unanswered query
+  const delayedMs = conf.timeout * 1000;
+  let delayed = 0;
   // lookup start times are performance.now() of this thread; the bins are epoch ms, comparable across processes
   const origin = performance.timeOrigin;
   let lookups = 0;
@@ -63,11 +66,14 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
         statuses[s] = (statuses[s] ?? 0) + 1;
         const bad = s !== 'ok' && (o.expectFound || (s !== 'HOST_NOT_FOUND' && s !== 'NO_DATA'));
         if (bad) failed++;
+        const slow = now - l.start >= delayedMs;
+        if (slow) delayed++;
         if (binMs > 0) {
           const bin = Math.floor((origin + l.start) / binMs) * binMs;
-          const b = (timeline[bin] ??= [0, 0]);
+          const b = (timeline[bin] ??= [0, 0, 0]);
           b[0]++;
           if (bad) b[1]++;
+          if (slow) b[2]++;
         }
       }
       if (!stopping && now < end) {
@@ -136,6 +142,8 @@ export async function runDnsLoad(o: DnsAgentOptions, part: { index: number; of: 
     queriesSent: st.sent,
     failed,
     timeouts: st.timeouts,
+    delayed,
+    socketErrors: st.socketErrors,
     answered: st.answered,
     unfinished,
     rcodes: st.rcodes,

@@ -11,11 +11,15 @@ export interface WorkerResult {
   queriesSent: number;
   failed: number;
   timeouts: number;
+  /** lookups that took a resolver timeout or longer (a query of theirs went unanswered) */
+  delayed: number;
+  /** ICMP errors (unreachable) the sockets reported */
+  socketErrors: number;
   answered: number;
   unfinished: number;
   rcodes: number[];
   statuses: Record<string, number>;
   elapsedMs: number;
-  /** with timelineBinMs: bin start epoch ms -> [lookups, failed] */
-  timeline?: Record<string, [number, number]>;
+  /** with timelineBinMs: bin start epoch ms -> [lookups, failed, delayed] */
+  timeline?: Record<string, [number, number, number]>;
 }

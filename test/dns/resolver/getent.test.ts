@@ -80,7 +80,7 @@ after(async () => {
 });
 
 /** Runs the cases in one process inside the namespace; real: the real resolver's command. */
-async function runCases(list: Case[], real: string[], file: string): Promise<{ real: string[]; seen: string[]; sent: string[] }[]> {
+async function runCases(list: Case[], real: string[], file: string): Promise<{ real: string[]; seen: string[]; sent: string[]; status: string; refused: string[]; realMs: number; emuMs: number }[]> {
   const casesFile = join(dir, file);
   writeFileSync(casesFile, JSON.stringify(list.map((c) => ({ ...c, real }))));
   const res = await run('node', [join(here, 'fixtures/run-cases.js'), casesFile, LOG, `/etc/netns/${NS}/resolv.conf`], { netns: NS, timeoutMs: 45_000 });
@@ -101,6 +101,22 @@ test('emulated glibc sends exactly the queries getent ahosts sends', { timeout: 
   // the table covers the search list at every ndots, and the real resolver did query
   assert.ok(res.some((r) => r.real.length === 8));
   assert.ok(res.every((r) => r.real.length > 0));
+});
+
+test('a nameserver answering ICMP port unreachable: glibc goes to the next at once, real and emulated', { timeout: 30_000 }, async () => {
+  // nothing listens on the namespace's 127.0.0.1:53; timeout 3 s would show if the refusal were ignored
+  const conf = `nameserver 127.0.0.1\nnameserver ${IP}\n${SEARCH}\noptions ndots:5 timeout:3 attempts:2\n`;
+  const refusedCases: Case[] = [{ conf, name: 'svc-1' }, { conf, name: 'api-1.example.com' }];
+  const res = await runCases(refusedCases, ['getent', 'ahosts'], 'refused-cases.json');
+  refusedCases.forEach((c, i) => {
+    const r = res[i]!;
+    assert.deepEqual(r.seen, r.real, `${c.name}: the queries the server saw`);
+    assert.ok(r.real.length > 0);
+    assert.equal(r.status, 'ok');
+    assert.ok(r.refused.length > 0 && r.refused.every((q) => q.includes('127.0.0.1:53 ECONNREFUSED')), r.refused.join(', '));
+    assert.ok(r.realMs < 1500, `getent took ${r.realMs} ms`);
+    assert.ok(r.emuMs < 1500, `the emulation took ${r.emuMs} ms (a 3 s timeout means the refusal was ignored)`);
+  });
 });
 
 test('emulated musl sends exactly the queries a musl-linked getaddrinfo sends', { timeout: 50_000 }, async (t) => {
