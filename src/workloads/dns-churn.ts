@@ -134,8 +134,9 @@ export class DnsChurnWorkloadImpl implements Workload {
     await ctx.provider.applyServices(state, { full: false });
     const removedAt = mark(`${k + 1}: ${old.name} removed from kube-dns`);
     // how long flows still led to the old address: kube-proxy deletes them in the sync after the removal
-    let conntrackClearedMs: number | undefined;
-    for (const deadline = Date.now() + Math.min(spec.interval, 10_000); Date.now() < deadline && !ctx.signal.aborted; await pause(50, ctx.signal)) {
+    // none at the removal: nothing to clear (polling would time the sync instead)
+    let conntrackClearedMs: number | undefined = conntrackAtRemoval === 0 ? 0 : undefined;
+    for (const deadline = Date.now() + Math.min(spec.interval, 10_000); conntrackClearedMs === undefined && Date.now() < deadline && !ctx.signal.aborted; await pause(50, ctx.signal)) {
       if ((await dns.conntrackEntries(old.ip)) === 0) {
         conntrackClearedMs = Date.now() - removeStart;
         break;
