@@ -64,11 +64,16 @@ export class DnsChurnWorkloadImpl implements Workload {
       ctx.log(`dnsChurn: control: ${failed} of ${lookups} lookups failed, ${delayed} took a resolver timeout or longer`);
     }
     if (ctx.signal.aborted) return;
-    ctx.log(`dnsChurn: flood ${floodMs} ms, ${spec.replacements} replacement(s) every ${spec.interval} ms after ${spec.warmup} ms`);
-    const flood = this.flood(ctx, spec, floodMs);
+    ctx.log(`dnsChurn: flood ${floodMs} ms or until the replacements are done and settled, ${spec.replacements} replacement(s) every ${spec.interval} ms after ${spec.warmup} ms`);
+    // the flood lasts until `settle` after the last replacement, however long the replacements
+    // take (a slow kube-proxy sync stretches them: IPVS under emulation took 46 s for one), so the
+    // changes always happen under load; the cap only bounds a run that hangs
+    const stopFlood = new AbortController();
+    const flood = this.flood(ctx, spec, Math.max(10 * floodMs, floodMs + 30 * 60_000), AbortSignal.any([ctx.signal, stopFlood.signal]));
     const replaced: Replacement[] = [];
     let state = ctx.state;
     const errors: string[] = [];
+    const floodStart = Date.now();
     try {
       // the agents' start-up: the flood's own clock starts when they do
       await pause(scaled(1500) + spec.warmup, ctx.signal);
@@ -79,9 +84,13 @@ export class DnsChurnWorkloadImpl implements Workload {
         replaced.push(r.replacement);
         await pause(t0 + spec.interval - Date.now(), ctx.signal);
       }
+      await pause(spec.settle, ctx.signal);
     } catch (err) {
       errors.push(`dnsChurn: replacement failed: ${messageOf(err)}`);
     } finally {
+      stopFlood.abort();
+      const took = Date.now() - floodStart;
+      if (took > floodMs * 1.2) ctx.log(`dnsChurn: the flood ran ${took} ms instead of ${floodMs} ms: the replacements took longer than their interval`);
       // the base state's kube-dns names pods that are gone now: keep the variant's state in step
       ctx.state.services.splice(0, ctx.state.services.length, ...state.services);
       // and the cluster's: the next variant on this cluster programs kube-dns from these
@@ -93,8 +102,8 @@ export class DnsChurnWorkloadImpl implements Workload {
     if (errors.length > 0) throw new MeasurementError(errors[0]!, undefined, errors);
   }
 
-  /** One flood of floodMs on every client, with failures per 100 ms. */
-  private async flood(ctx: WorkloadContext, spec: DnsChurnWorkload, floodMs: number): Promise<DnsAgentOutput[]> {
+  /** One flood of floodMs (or until signal) on every client, with failures per 100 ms. */
+  private async flood(ctx: WorkloadContext, spec: DnsChurnWorkload, floodMs: number, signal: AbortSignal = ctx.signal): Promise<DnsAgentOutput[]> {
     const zone = ctx.cluster.clusterDomain;
     const names = buildNames(ctx.state, spec.names, spec.distinctNames, NAMES_SEED, ctx.cluster.clientNamespace);
     const dns = podDnsConfig(ctx.cluster.nameserver, ctx.cluster.clientNamespace, zone, spec);
@@ -103,7 +112,7 @@ export class DnsChurnWorkloadImpl implements Workload {
       resolver: spec.resolver, durationMs: floodMs, qps: spec.qps, sockets: spec.sockets, expectFound: true, timelineBinMs: BIN_MS,
     });
     const outs = await Promise.all(Array.from({ length: spec.clients }, (_, i) =>
-      ctx.provider.runAgent({ agent: 'dns', args, files: { names: names.join('\n') + '\n' }, dns, client: i % Math.max(1, ctx.cluster.clients), timeoutMs: floodMs + scaled(60_000), signal: ctx.signal })));
+      ctx.provider.runAgent({ agent: 'dns', args, files: { names: names.join('\n') + '\n' }, dns, client: i % Math.max(1, ctx.cluster.clients), timeoutMs: floodMs + scaled(60_000), signal })));
     return outs.map(readDnsOutput);
   }
 
