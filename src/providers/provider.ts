@@ -139,7 +139,7 @@ export interface DnsInstances {
   remove(ip: string): Promise<void>;
   /** queries the instance has answered so far (its server-side counter), undefined once stopped */
   queries(ip: string): Promise<number | undefined>;
-  /** UDP conntrack entries on the node whose reply comes from this address (flows DNATed to it) */
+  /** UDP flows on the node steered to this address: conntrack entries whose reply comes from it (IPVS: its own connection table's entries) */
   conntrackEntries(ip: string): Promise<number>;
 }
 

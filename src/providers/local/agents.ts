@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { MeasurementError } from '../../core/errors.js';
+import { scaled } from '../../core/time-scale.js';
 import { parseAgentOutput, type AgentOutput } from '../../metrics/agent-output.js';
 import type { AgentRequest } from '../provider.js';
 
@@ -24,7 +25,8 @@ export async function runLocalAgent(netns: string, workDir: string, req: AgentRe
     reject: false,
     timeout: req.timeoutMs,
     killSignal: 'SIGINT',
-    forceKillAfterDelay: 3000,
+    // a stopped agent finishes its in-flight work and prints its result: seconds under emulation
+    forceKillAfterDelay: scaled(5000),
     maxBuffer: 256 * 1024 * 1024,
   });
   const onAbort = () => child.kill('SIGINT');

@@ -141,6 +141,11 @@ export class RealComponents {
         return pod ? dns.queriesOf(pod) : undefined;
       },
       conntrackEntries: async (ip) => {
+        if (this.o.cluster.proxy === 'ipvs') {
+          // IPVS steers by its own connection table (a UDP entry per client port, 300 s by default)
+          const res = await run('ipvsadm', ['-L', '-n', '-c'], { netns: topo.node, reject: false });
+          return res.stdout.split('\n').filter((l) => l.startsWith('UDP') && l.trim().endsWith(` ${ip}:53`)).length;
+        }
         const res = await run('conntrack', ['-L', '-p', 'udp', '--reply-src', ip], { netns: topo.node, reject: false });
         return res.stdout.split('\n').filter((l) => l.startsWith('udp')).length;
       },
