@@ -234,23 +234,19 @@ export class Transport {
     if (n === 0) return;
     const now = this.tick();
     this.outN = 0;
-    const sockets: (SockState | undefined)[] = [];
-    for (let i = 0; i < n; i++) {
-      this.outL[i]!.sentAt[this.outK[i]!] = now;
-      sockets.push(this.outL[i]!.sock ?? undefined);
-      this.outL[i] = null;
-    }
     const poller = this.poller;
-    if (!poller) return;
-    poller.flush();
+    // UDP datagrams go out whole or not at all: fewer than n means some send failed
+    const whole = poller ? poller.flush() : n;
     // a send that failed on a pending ICMP error took that error from the socket: the same as
     // its POLLERR (handled after this flush, which may run inside a behaviour's step)
-    const failed = new Map<SockState, number>();
+    let failed: Map<SockState, number> | undefined;
     for (let i = 0; i < n; i++) {
-      const st = sockets[i];
-      if (st && poller.lens[i]! < 0 && !failed.has(st)) failed.set(st, -poller.lens[i]!);
+      const l = this.outL[i]!;
+      l.sentAt[this.outK[i]!] = now;
+      if (whole < n && poller!.lens[i]! < 0 && l.sock && !failed?.has(l.sock)) (failed ??= new Map()).set(l.sock, -poller!.lens[i]!);
+      this.outL[i] = null;
     }
-    if (failed.size > 0) queueMicrotask(() => { for (const [st, errno] of failed) this.socketError(st, errno); });
+    if (failed) queueMicrotask(() => { for (const [st, errno] of failed) this.socketError(st, errno); });
   }
 
   /**
