@@ -7,6 +7,7 @@ import type { ClusterState, Service } from '../model/cluster.js';
 import type { DnsInstance, DnsInstances } from '../providers/provider.js';
 import type { DnsChurnWorkload } from '../scenario/schema.js';
 import { podDnsConfig } from './dns.js';
+import { hangBoundMs, loadUntilStopped } from './load-until.js';
 import { errorWindows, mergeTimelines, type Timeline } from './timeline.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
 
@@ -65,11 +66,10 @@ export class DnsChurnWorkloadImpl implements Workload {
     }
     if (ctx.signal.aborted) return;
     ctx.log(`dnsChurn: flood ${floodMs} ms or until the replacements are done and settled, ${spec.replacements} replacement(s) every ${spec.interval} ms after ${spec.warmup} ms`);
-    // the flood lasts until `settle` after the last replacement, however long the replacements
-    // take (a slow kube-proxy sync stretches them: IPVS under emulation took 46 s for one), so the
-    // changes always happen under load; the cap only bounds a run that hangs
-    const stopFlood = new AbortController();
-    const flood = this.flood(ctx, spec, Math.max(10 * floodMs, floodMs + 30 * 60_000), AbortSignal.any([ctx.signal, stopFlood.signal]));
+    // the flood lasts until `settle` after the last replacement (IPVS under emulation took 46 s
+    // for one sync), so the changes always happen under load
+    const load = loadUntilStopped(ctx.signal);
+    const flood = this.flood(ctx, spec, hangBoundMs(floodMs), load.signal);
     const replaced: Replacement[] = [];
     let state = ctx.state;
     const errors: string[] = [];
@@ -88,7 +88,7 @@ export class DnsChurnWorkloadImpl implements Workload {
     } catch (err) {
       errors.push(`dnsChurn: replacement failed: ${messageOf(err)}`);
     } finally {
-      stopFlood.abort();
+      load.stop();
       const took = Date.now() - floodStart;
       if (took > floodMs * 1.2) ctx.log(`dnsChurn: the flood ran ${took} ms instead of ${floodMs} ms: the replacements took longer than their interval`);
       // the base state's kube-dns names pods that are gone now: keep the variant's state in step

@@ -6,6 +6,7 @@ import { ENDPOINT_POOL_BASE, ENDPOINT_POOL_SIZE, addIp } from '../model/addressi
 import { serviceKey, type ClusterState, type Endpoint, type Service } from '../model/cluster.js';
 import { RollingUpdateSpec } from '../scenario/schema.js';
 import { httpTarget } from './http.js';
+import { hangBoundMs, loadUntilStopped } from './load-until.js';
 import { rolloutBatches } from './rollout-plan.js';
 import { probeableServices, spreadIndexes } from './targets.js';
 import type { Workload, WorkloadContext, WorkloadFactory } from './workload.js';
@@ -62,7 +63,7 @@ export class RollingUpdateWorkload implements Workload {
     let endpoints = new Map(initial);
     const stateOf = (eps: Map<string, Endpoint[]>): ClusterState => ({ ...ctx.state, services: ctx.state.services.map((s) => (eps.has(serviceKey(s)) ? { ...s, endpoints: eps.get(serviceKey(s))! } : s)) });
     let applied = false;
-    const stopLoad = new AbortController();
+    const load = loadUntilStopped(ctx.signal);
     try {
       const a0 = Date.now();
       await ctx.provider.applyServices(stateOf(endpoints), { full: false });
@@ -73,19 +74,17 @@ export class RollingUpdateWorkload implements Workload {
       const loadMs = warmupMs + 2 * spec.settle + batches.length * perBatchMs;
       ctx.log(`rollingUpdate: ${picked.length} Services x ${spec.replicas} endpoints, ${batches.length} batches (${batches.map((b) => `+${b.start}/-${b.stop}`).join(' ')}), ${spec.keepAlive ? 'keep-alive' : 'a new connection per request'}, ${spec.connections} connection(s) per Service every ${spec.interval} ms; load until ${spec.settle} ms after the rollout (planned ${(loadMs / 1000).toFixed(1)} s)`);
 
-      // the load is stopped `settle` after the last batch, however long the batches take (a
-      // sync rate-limited by kube-proxy's min sync period, or one under emulation, stretches
-      // them: a length fixed up front ended before the last batch in one CI run); the cap only
-      // bounds a run that hangs
-      const capMs = Math.max(10 * loadMs, loadMs + 30 * 60_000);
+      // stopped `settle` after the last batch (a length fixed up front ended before the last
+      // batch in one CI run)
+      const boundMs = hangBoundMs(loadMs);
       const agent: Promise<HttpTraceOutput | Error> = ctx.provider
         .runAgent({
           agent: 'http',
-          args: httpAgentArgs({ targets: { file: 'targets' }, durationMs: capMs, connections: spec.connections, keepAlive: spec.keepAlive, timeoutMs: spec.timeout, trace: { intervalMs: spec.interval } }),
+          args: httpAgentArgs({ targets: { file: 'targets' }, durationMs: boundMs, connections: spec.connections, keepAlive: spec.keepAlive, timeoutMs: spec.timeout, trace: { intervalMs: spec.interval } }),
           files: { targets: formatTargets(picked.map(httpTarget)) },
           client: 0,
-          timeoutMs: capMs + scaled(AGENT_MARGIN_MS),
-          signal: AbortSignal.any([ctx.signal, stopLoad.signal]),
+          timeoutMs: boundMs + scaled(AGENT_MARGIN_MS),
+          signal: load.signal,
         })
         .then(readHttpTraceOutput)
         .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
@@ -124,7 +123,7 @@ export class RollingUpdateWorkload implements Workload {
       }
       await pause(spec.settle, ctx.signal);
       ctx.log('rollingUpdate: rollout done and settled; stopping the load');
-      stopLoad.abort();
+      load.stop();
       const out = await agent;
       if (out instanceof Error) {
         if (ctx.signal.aborted) return;
@@ -132,7 +131,7 @@ export class RollingUpdateWorkload implements Workload {
       }
       this.record(ctx, out, rolled);
     } finally {
-      stopLoad.abort();
+      load.stop();
       await control.reset().catch(() => undefined);
       if (applied) await ctx.provider.applyServices(ctx.state, { full: false }).catch((err: unknown) => ctx.log(`rollingUpdate: restoring the Services failed: ${messageOf(err)}`));
     }
