@@ -111,7 +111,7 @@ ${capacityHtml(run, scaling, ramps)}
 ${sentences.length > 0 ? `<h2>Capacity projection</h2><ul>${sentences.map((s) => `<li>${esc(s)}</li>`).join('')}</ul><p class="caveat">${esc(EXTRAPOLATION_CAVEAT)}</p>` : ''}
 ${errors.length > 0 ? `<h2>Errors</h2><ul>${errors.join('')}</ul>` : ''}
 ${keyFiguresHtml(run)}
-${timelines.length > 0 ? `<h2>Changes under load</h2><p class="meta">Failed requests or lookups (and, for DNS churn, lookups that waited a resolver timeout) per 100 ms; the dashed lines are the changes the workload made, listed under each chart.</p><div class="grid">${timelines.map((c) => chartCard(c)).join('\n')}</div>` : ''}
+${timelines.length > 0 ? `<h2>Changes under load</h2><p class="meta">Failed requests or lookups (and, for DNS churn, lookups that waited out a resolver timeout) per 100 ms; the dashed lines are the changes the workload made, listed under each chart.</p><div class="grid">${timelines.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${bars.length > 0 ? `<h2>Metrics across variants</h2><div class="grid">${bars.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${pcts.length > 0 ? `<h2>Latency distributions</h2><div class="grid">${pcts.map((c) => chartCard(c)).join('\n')}</div>` : ''}
 ${scal.length > 0 ? `<h2>Scaling with the Service count</h2><div class="grid">${scal.map((c) => chartCard(c, 340)).join('\n')}</div>` : ''}

@@ -62,7 +62,7 @@ export class DnsChurnWorkloadImpl implements Workload {
       const delayed = control.bins.reduce((a, b) => a + b[3], 0);
       ctx.sink.set('dns.churn.control.lookups.failed', failed, lookups);
       ctx.sink.set('dns.churn.control.lookups.delayed', delayed, lookups);
-      ctx.log(`dnsChurn: control: ${failed} of ${lookups} lookups failed, ${delayed} took a resolver timeout or longer`);
+      ctx.log(`dnsChurn: control: ${failed} of ${lookups} lookups failed, ${delayed} waited out a resolver timeout`);
     }
     if (ctx.signal.aborted) return;
     ctx.log(`dnsChurn: flood ${floodMs} ms or until the replacements are done and settled, ${spec.replacements} replacement(s) every ${spec.interval} ms after ${spec.warmup} ms`);
@@ -193,7 +193,7 @@ export class DnsChurnWorkloadImpl implements Workload {
     ctx.log(`dnsChurn: lookup statuses ${JSON.stringify(statuses)}, answers by rcode ${JSON.stringify(rcodes)}, ICMP errors on the agents' sockets ${icmp}`);
     const cpu = outs.reduce((a, o) => a + o.info.cpuSeconds, 0);
     const secs = outs.reduce((a, o) => a + o.info.durationMs, 0) / 1000;
-    ctx.log(`dnsChurn: ${failed} of ${lookups} lookups failed; windows ${windows.map((w) => `${w.durationMs} ms (${w.failed} failed)`).join(', ') || 'none'}; ${delayed} took a resolver timeout or longer, windows ${delays.map((w) => `${w.durationMs} ms (${w.failed})`).join(', ') || 'none'}; agent CPU ${(secs > 0 ? cpu / secs : 0).toFixed(2)} cores`);
+    ctx.log(`dnsChurn: ${failed} of ${lookups} lookups failed; windows ${windows.map((w) => `${w.durationMs} ms (${w.failed} failed)`).join(', ') || 'none'}; ${delayed} waited out a resolver timeout, windows ${delays.map((w) => `${w.durationMs} ms (${w.failed})`).join(', ') || 'none'}; agent CPU ${(secs > 0 ? cpu / secs : 0).toFixed(2)} cores`);
   }
 }
 

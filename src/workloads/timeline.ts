@@ -1,6 +1,6 @@
 import type { DnsAgentOutput } from '../load/dns/contract.js';
 
-/** Lookups per bin, by when each lookup began: [bin start epoch ms, lookups, failed, delayed (took a resolver timeout or longer)]. */
+/** Lookups per bin, by when each lookup began: [bin start epoch ms, lookups, failed, delayed (waited out a resolver timeout)]. */
 export interface Timeline {
   binMs: number;
   bins: Array<[number, number, number, number]>;

@@ -80,6 +80,7 @@ export class ResolverEngine implements Candidates {
     l.prepared = prepared;
     l.start = start;
     l.queries = 0;
+    l.timeouts = 0;
     l.status = 'ok';
     l.answers = NO_ANSWERS;
     l.group = group % this.transport.groups.length;

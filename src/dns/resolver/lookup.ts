@@ -13,6 +13,8 @@ export class Lookup {
   /** intended start (ms, performance.now()): latency is measured from here */
   start = 0;
   queries = 0;
+  /** queries of this lookup whose resolver timeout fired (unanswered in time) */
+  timeouts = 0;
   status: LookupStatus = 'ok';
   /** responses of the candidate that produced the answer (kept only when tracing) */
   answers: Buffer[] = [];

@@ -317,6 +317,7 @@ export class Transport {
   /** Counts and traces a timeout of l's query k. */
   timedOut(l: Lookup, k: number): void {
     this.stats.timeouts++;
+    l.timeouts++;
     if (!this.trace) return;
     const q = l.prepared.cands[l.ci]!.queries[k]!;
     this.trace({ kind: 'timeout', name: l.prepared.cands[l.ci]!.name, qtype: q.type, server: l.sock?.label ?? '' });

@@ -184,7 +184,7 @@ export const DnsAgentInfo = z.object({
   answered: z.number(),
   /** ICMP errors (port or host unreachable) reported on the agent's sockets */
   socketErrors: z.number().default(0),
-  /** lookups that took the resolver's timeout or longer: one of their queries went unanswered */
+  /** lookups that waited out a resolver timeout: one of their queries went unanswered in time */
   delayed: z.number().default(0),
   unfinished: z.number(),
   rcodes: counts,

@@ -11,7 +11,7 @@ export interface WorkerResult {
   queriesSent: number;
   failed: number;
   timeouts: number;
-  /** lookups that took a resolver timeout or longer (a query of theirs went unanswered) */
+  /** lookups that waited out a resolver timeout (a query of theirs went unanswered in time) */
   delayed: number;
   /** ICMP errors (unreachable) the sockets reported */
   socketErrors: number;
