@@ -137,6 +137,8 @@ export class Transport {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    // a pending expire() finds nothing to time out
+    this.due.length = 0;
     this.poller?.destroy();
     this.groups.length = 0;
   }
@@ -302,12 +304,30 @@ export class Transport {
   // ---- deadlines ----------------------------------------------------------------------------
 
   private readonly due: Lookup[] = [];
+  private expiring = false;
+  private readonly expireFn = () => this.expire();
 
+  /**
+   * Finds the lookups past their deadline and times them out after this turn's poll: glibc's
+   * send_dg polls before it judges a timeout, so an answer already waiting in the socket (a
+   * process that stalled past the deadline while it arrived) counts. libuv runs due timers
+   * before it polls, so judging here would time out answers that are already in.
+   */
   private scan(): void {
+    if (this.expiring) return;
+    const now = this.tick();
+    for (const l of this.activeList) if (l.deadline <= now) this.due.push(l);
+    if (this.due.length === 0) return;
+    this.expiring = true;
+    setImmediate(this.expireFn);
+  }
+
+  private expire(): void {
+    this.expiring = false;
     const now = this.tick();
     const due = this.due;
-    for (const l of this.activeList) if (l.deadline <= now) due.push(l);
     for (const l of due) {
+      // answered meanwhile, or a pooled lookup begun again: its deadline is a new one
       if (l.active < 0 || l.deadline > now) continue;
       this.behaviour.timeout(l, now);
     }

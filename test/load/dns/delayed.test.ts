@@ -72,3 +72,10 @@ test('a query unanswered: the lookup waited out the timeout and is delayed', asy
   assert.ok(out.metrics['dns.queries.timeouts']!.value! >= info.lookups);
   assert.equal(info.delayed, info.lookups);
 });
+
+test('an answer that arrived while the process stalled past the timeout is read, not timed out (glibc polls first)', async () => {
+  const res = await run(process.execPath, [join(here, 'fixtures/stall.js'), IP, '1600'], { netns: NS, timeoutMs: 20_000 });
+  const l = JSON.parse(res.stdout) as { status: string; timeouts: number; queries: number; ms: number };
+  assert.ok(l.ms >= 1600, `the lookup ended after the stall (${l.ms} ms)`);
+  assert.deepEqual({ status: l.status, timeouts: l.timeouts, queries: l.queries }, { status: 'ok', timeouts: 0, queries: 1 });
+});
