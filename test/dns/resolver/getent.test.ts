@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { haveTool, run, spawnProcess } from '../../../src/core/exec.js';
+import { haveTool, run } from '../../../src/core/exec.js';
 import { deleteNetns, makeNetns } from './netns.js';
+import { startZoneServer } from './zone-server.js';
 
 /**
  * The emulation must send exactly the queries the real glibc sends: each case runs `getent ahosts`
@@ -17,7 +18,7 @@ const IP = '10.77.0.1';
 const dir = mkdtempSync(join(tmpdir(), 'disco-tdns-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const LOG = join(dir, 'queries.log');
-let server: ReturnType<typeof spawnProcess> | undefined;
+let server: { stop(): void } | undefined;
 
 const SEARCH = 'search default.svc.cluster.local svc.cluster.local cluster.local';
 const zone = {
@@ -63,19 +64,11 @@ for (const ndots of [5, 2, 1]) {
 
 before(async () => {
   await makeNetns(NS, { v4: IP, v6: 'fd77::1' });
-  const zoneFile = join(dir, 'zone.json');
-  writeFileSync(zoneFile, JSON.stringify(zone));
-  server = spawnProcess('node', [join(here, 'fixtures/zone-server.js'), IP, '53', zoneFile, LOG], { netns: NS });
-  await new Promise<void>((resolve, reject) => {
-    server!.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-    server!.on('exit', () => reject(new Error('zone server exited')));
-  });
+  server = await startZoneServer({ netns: NS, ip: IP, dir, zone, log: LOG });
 });
 
 after(async () => {
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
-  }
+  server?.stop();
   await deleteNetns(NS);
 });
 

@@ -4,11 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, spawnProcess } from '../../../src/core/exec.js';
+import { run } from '../../../src/core/exec.js';
 import { decode, SCALE } from '../../../src/metrics/histogram.js';
 import { parseAgentOutput, type AgentOutput } from '../../../src/metrics/agent-output.js';
 import { CLI_MAIN } from '../../../src/providers/local/agents.js';
 import { deleteNetns, makeNetns } from '../../dns/resolver/netns.js';
+import { startZoneServer } from '../../dns/resolver/zone-server.js';
 
 /**
  * `delayed` (dns.churn.lookups.delayed) counts lookups that waited out a resolver timeout, not
@@ -20,7 +21,7 @@ const IP = '10.76.0.1';
 const dir = mkdtempSync(join(tmpdir(), 'disco-tdly-'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DELAY_MS = 450;
-let server: ReturnType<typeof spawnProcess> | undefined;
+let server: { stop(): void } | undefined;
 
 function file(name: string, text: string): string {
   const p = join(dir, name);
@@ -38,18 +39,11 @@ async function agent(names: string, qps: number, duration: string): Promise<Agen
 
 before(async () => {
   await makeNetns(NS, { v4: IP });
-  const zoneFile = file('zone.json', JSON.stringify({ records: { 'svc-1.cluster.local': { A: ['10.96.1.1'] } }, drop: ['gone.a.svc.cluster.local'], delayMs: DELAY_MS }));
-  server = spawnProcess(process.execPath, [join(here, '../../dns/resolver/fixtures/zone-server.js'), IP, '53', zoneFile], { netns: NS });
-  await new Promise<void>((resolve, reject) => {
-    server!.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-    server!.on('exit', () => reject(new Error('zone server exited')));
-  });
+  server = await startZoneServer({ netns: NS, ip: IP, dir, zone: { records: { 'svc-1.cluster.local': { A: ['10.96.1.1'] } }, drop: ['gone.a.svc.cluster.local'], delayMs: DELAY_MS } });
 });
 
 after(async () => {
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
-  }
+  server?.stop();
   await deleteNetns(NS);
 });
 
