@@ -1,4 +1,5 @@
 import { MeasurementError, messageOf } from '../core/errors.js';
+import { pause } from '../core/pause.js';
 import { scaled } from '../core/time-scale.js';
 import { HTTP_AGENT_DEFAULTS, httpAgentArgs, readHttpTraceOutput, type HttpTraceOutput } from '../load/http/contract.js';
 import { formatTargets } from '../load/targets.js';
@@ -220,14 +221,6 @@ function freeEndpoints(state: ClusterState, n: number): string[] {
   }
   if (out.length < n) throw new MeasurementError(`rollingUpdate: needs ${n} free endpoint addresses, the pool has ${out.length} left`, 'lower services.count x services.endpointsPerService (the local endpoint pool holds 16384)');
   return out;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
 }
 
 export const rollingUpdateWorkload: WorkloadFactory = () => new RollingUpdateWorkload();

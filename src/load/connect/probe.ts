@@ -8,18 +8,7 @@ export function epochNow(): number {
 }
 
 /** Waits ms, or less if the signal aborts first (never rejects: the caller checks the signal). */
-export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+export { pause } from '../../core/pause.js';
 
 export type ConnectResult =
   | { ok: true; ms: number; at: number }

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import type { Target } from '../targets.js';
 import type { HttpAgentOptions, HttpTraceOutput } from './contract.js';
+import { pause } from '../../core/pause.js';
 
 /**
  * The HTTP agent's trace mode: paced requests that record what each one met, for watching a
@@ -173,14 +174,6 @@ class Conn {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-}
-
 export interface HttpTraceResult {
   trace: HttpTrace;
   /** ms of the answered requests (2xx and non-2xx) */
@@ -199,7 +192,7 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
   const recorders = o.targets.map(() => new Recorder(t0));
 
   async function loop(target: Target, rec: Recorder, offsetMs: number): Promise<void> {
-    await sleep(offsetMs, signal);
+    await pause(offsetMs, signal);
     let conn: Conn | undefined;
     let next = Date.now();
     while (Date.now() < end && !signal?.aborted) {
@@ -218,7 +211,7 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
       next += o.intervalMs;
       const now = Date.now();
       if (next < now) next = now;
-      await sleep(next - now, signal);
+      await pause(next - now, signal);
     }
     conn?.close();
   }
