@@ -48,7 +48,7 @@ export const METRICS: Record<string, MetricInfo> = {
   'dns.churn.lookup.latency': d('ms', 'lower', 'DNS churn: one lookup during the flood (timeouts and retries included)'),
   'dns.churn.queries.timeouts': g('count', 'lower', 'DNS churn: queries that timed out during the flood'),
   'dns.churn.lookups.delayed': g('count', 'lower', "DNS churn: lookups that waited out a resolver timeout (a query went unanswered in time and was sent again) while cluster DNS instances were replaced"),
-  'dns.churn.delay_window': d('ms', 'lower', "DNS churn: per replaced instance, first to last 100 ms bin with a lookup that took the resolver's timeout or longer (0: none)"),
+  'dns.churn.delay_window': d('ms', 'lower', "DNS churn: per replaced instance, first to last 100 ms bin with a lookup that waited out a resolver timeout (0: none)"),
   'dns.churn.control.lookups.delayed': g('count', 'lower', "DNS churn: lookups that waited out a resolver timeout in the control flood with no change"),
   'timeline.dns.churn.failures': g('count', 'lower', 'DNS churn: failed lookups per 100 ms, by when each began'),
   'timeline.dns.churn.delayed': g('count', 'lower', "DNS churn: lookups per 100 ms (by when each began) that waited out a resolver timeout"),
