@@ -1,7 +1,8 @@
 import { GeneratedAddresses } from '../model/addressing.js';
 import { MeasurementError, messageOf } from '../core/errors.js';
+import { pause } from '../core/pause.js';
 import { connectAgentArgs, readAwaitOutput, type ConnectAgentOutput, type ConnectAwaitInfo } from '../load/connect/contract.js';
-import { epochNow, pause } from '../load/connect/probe.js';
+import { epochNow } from '../load/connect/probe.js';
 import { formatTargets, targetKey, type Target } from '../load/targets.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import { generatedService } from '../model/generate.js';

@@ -1,8 +1,9 @@
 import { MeasurementError, UsageError, messageOf } from '../core/errors.js';
+import { pause } from '../core/pause.js';
 import { scaled } from '../core/time-scale.js';
 import { buildNames } from '../dns/names.js';
 import { dnsAgentArgs, POD_RESOLV_CONF, readDnsOutput, type DnsAgentOutput } from '../load/dns/contract.js';
-import { epochNow, pause } from '../load/connect/probe.js';
+import { epochNow } from '../load/connect/probe.js';
 import type { ClusterState, Service } from '../model/cluster.js';
 import type { DnsInstance, DnsInstances } from '../providers/provider.js';
 import type { DnsChurnWorkload } from '../scenario/schema.js';

@@ -1,8 +1,9 @@
 import { MeasurementError } from '../core/errors.js';
+import { pause } from '../core/pause.js';
 import { scaled } from '../core/time-scale.js';
 import { connectAgentArgs, readResolveOutput, type ConnectResolveInfo } from '../load/connect/contract.js';
 import { formatNamedTargets } from '../load/connect/named-targets.js';
-import { epochNow, pause } from '../load/connect/probe.js';
+import { epochNow } from '../load/connect/probe.js';
 import { GeneratedAddresses } from '../model/addressing.js';
 import { serviceKey, type ClusterState, type Service } from '../model/cluster.js';
 import { podDnsConfig } from './dns.js';

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
+import { pause } from '../../core/pause.js';
 import type { ConnectAgentOutput, ConnectAwaitInfo } from './contract.js';
-import { connectOnce, epochNow, pause } from './probe.js';
+import { connectOnce, epochNow } from './probe.js';
 import { targetKey, type Target } from '../targets.js';
 
 export interface AwaitModeOptions {

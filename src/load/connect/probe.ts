@@ -7,9 +7,6 @@ export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Waits ms, or less if the signal aborts first (never rejects: the caller checks the signal). */
-export { pause } from '../../core/pause.js';
-
 export type ConnectResult =
   | { ok: true; ms: number; at: number }
   | { ok: false; ms: number; reason: string };

@@ -1,5 +1,6 @@
 import { promises as dns } from 'node:dns';
-import { connectOnce, epochNow, pause } from './probe.js';
+import { pause } from '../../core/pause.js';
+import { connectOnce, epochNow } from './probe.js';
 import type { ConnectAgentOutput, ConnectResolveInfo } from './contract.js';
 import type { NamedTarget } from './named-targets.js';
 

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { pause } from '../../core/pause.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
 import type { Target } from '../targets.js';
 import type { HttpAgentOptions, HttpTraceOutput } from './contract.js';
-import { pause } from '../../core/pause.js';
 
 /**
  * The HTTP agent's trace mode: paced requests that record what each one met, for watching a
