@@ -38,6 +38,22 @@ const IPVS_SETS: ReadonlyArray<readonly [name: string, type: string]> = [
 ];
 export const IPVS_SET_NAMES: readonly string[] = IPVS_SETS.map(([name]) => name);
 
+/**
+ * The IPVS sysctls kube-proxy sets when it starts in IPVS mode (NewProxier), all of them per
+ * network namespace: conntrack=1 lets IPVS traffic through netfilter conntrack (the MASQUERADE
+ * rule needs it), expire_nodest_conn=1 drops a flow to a deleted real server on its next packet
+ * instead of blackholing it until it times out, expire_quiescent_template=1 does the same for
+ * persistence templates of weight-0 servers. conn_reuse_mode=0 only on kernels 4.1 to 5.8: from
+ * 5.9 on kube-proxy leaves it as it is (kubernetes#93297). `kernel` is a release as uname -r
+ * prints it.
+ */
+export function ipvsSysctls(kernel: string): string[] {
+  const [major = 0, minor = 0] = kernel.split(/[.-]/).map(Number);
+  const v = major * 1000 + minor;
+  const reuse = v >= 4001 && v < 5009 ? ['net.ipv4.vs.conn_reuse_mode=0'] : [];
+  return ['net.ipv4.vs.conntrack=1', ...reuse, 'net.ipv4.vs.expire_nodest_conn=1', 'net.ipv4.vs.expire_quiescent_template=1'];
+}
+
 const NAT_CHAINS = ['KUBE-SERVICES', 'KUBE-POSTROUTING', 'KUBE-NODE-PORT', 'KUBE-LOAD-BALANCER', 'KUBE-MARK-MASQ'];
 const FILTER_CHAINS = ['KUBE-FORWARD', 'KUBE-NODE-PORT', 'KUBE-PROXY-FIREWALL', 'KUBE-SOURCE-RANGES-FIREWALL', 'KUBE-IPVS-FILTER', 'KUBE-IPVS-OUT-FILTER'];
 
@@ -108,8 +124,15 @@ export function renderIpvsIptablesCleanup(jumps: boolean): string {
  * server's connections and counters.
  */
 export interface IpvsSnapshot {
-  /** "-t 10.96.0.1:443" -> real servers "10.244.64.1:8080" */
+  /** "-t 10.96.0.1:443" -> real servers "10.244.64.1:8080" in rotation (weight 1) */
   servers: Map<string, Set<string>>;
+  /**
+   * Real servers out of rotation (weight 0) but still in the kernel: kube-proxy's graceful
+   * termination list (graceful_termination.go). A TCP real server whose endpoint left while
+   * connections to it were open stays so, those connections still reaching it, until none is
+   * left; UDP ones are never here (deleted at once).
+   */
+  draining: Map<string, Set<string>>;
   /** KUBE-CLUSTER-IP entries "10.96.0.1,tcp:443" */
   clusterIP: Set<string>;
   /** KUBE-IPVS-IPS entries: the ClusterIPs */
@@ -119,7 +142,7 @@ export interface IpvsSnapshot {
 }
 
 export function ipvsSnapshot(ports: readonly ServicePortInfo[]): IpvsSnapshot {
-  const snap: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
+  const snap: IpvsSnapshot = { servers: new Map(), draining: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
   for (const sp of ports) {
     const vs = `${sp.protocol === 'udp' ? '-u' : '-t'} ${sp.clusterIP}:${sp.port}`;
     snap.addresses.add(`${sp.clusterIP}/32`);
@@ -128,6 +151,68 @@ export function ipvsSnapshot(ports: readonly ServicePortInfo[]): IpvsSnapshot {
     snap.servers.set(vs, new Set(sp.endpoints.map((ep) => ep.hostPort)));
   }
   return snap;
+}
+
+/**
+ * kube-proxy drains only TCP real servers (IsRsGracefulTerminationNeeded): a UDP one is deleted
+ * at once and the kernel drops its flows on their next packet (expire_nodest_conn=1, set as
+ * ipvsSysctls says).
+ */
+const drains = (vs: string) => vs.startsWith('-t ');
+
+/** "-t 10.96.0.1:80" + "10.244.64.1:8080": the key of one real server of one virtual server */
+export const realServerKey = (vs: string, rs: string) => `${vs}/${rs}`;
+
+/**
+ * The TCP virtual servers that lose a real server from `prev` to `next`: kube-proxy reads their
+ * real servers' connection counts before deleting (GracefulDeleteRS), and so must the caller,
+ * passing those with connections to renderIpvsSync as `busy`.
+ */
+export function ipvsLosingServers(prev: IpvsSnapshot | undefined, next: IpvsSnapshot): string[] {
+  if (!prev) return [];
+  const out: string[] = [];
+  for (const [vs, before] of prev.servers) {
+    const reals = next.servers.get(vs);
+    if (reals && drains(vs) && [...before].some((r) => !reals.has(r))) out.push(vs);
+  }
+  return out;
+}
+
+/**
+ * `ipvsadm -Ln -t|-u VIP:PORT` output -> real server "ip:port" -> its ActiveConn + InActConn,
+ * the sum kube-proxy waits to reach 0 (a connection in TIME_WAIT or CLOSE still counts).
+ */
+export function parseRealServerConnections(out: string): Map<string, number> {
+  const conns = new Map<string, number>();
+  for (const line of out.split('\n')) {
+    const m = /^\s*->\s+(\S+)\s+\S+\s+\d+\s+(\d+)\s+(\d+)\s*$/.exec(line);
+    if (m) conns.set(m[1]!, Number(m[2]) + Number(m[3]));
+  }
+  return conns;
+}
+
+/**
+ * kube-proxy's periodic pass over its graceful termination list (tryDeleteRs, every minute):
+ * a draining real server with no connection left is deleted, one already gone is forgotten.
+ * `conns` holds each draining virtual server's connection counts (parseRealServerConnections).
+ */
+export function renderDrainCheck(snap: IpvsSnapshot, conns: ReadonlyMap<string, ReadonlyMap<string, number>>): { ipvsadm: string; deleted: number } {
+  const lines: string[] = [];
+  let deleted = 0;
+  for (const [vs, reals] of snap.draining) {
+    const counts = conns.get(vs);
+    for (const r of [...reals]) {
+      const n = counts?.get(r);
+      if (n === undefined) reals.delete(r);
+      else if (n === 0) {
+        lines.push(`-d ${vs} -r ${r}`);
+        reals.delete(r);
+        deleted++;
+      }
+    }
+    if (reals.size === 0) snap.draining.delete(vs);
+  }
+  return { ipvsadm: lines.length > 0 ? `${lines.join('\n')}\n` : '', deleted };
 }
 
 export interface IpvsSync {
@@ -139,9 +224,11 @@ export interface IpvsSync {
   /** iptables-restore input, on a full sync or when KUBE-CLUSTER-IP's rules come or go */
   iptables?: string;
   rules: number;
+  /** `next` with the draining real servers this sync leaves in the kernel: the next sync's `prev` */
+  state: IpvsSnapshot;
 }
 
-const EMPTY: IpvsSnapshot = { servers: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
+const EMPTY: IpvsSnapshot = { servers: new Map(), draining: new Map(), clusterIP: new Set(), ipvsIPs: new Set(), addresses: new Set() };
 
 /** `ipset restore` lines taking `set` from `old` to `next`; a full sync refills it. */
 function setChanges(set: string, old: Set<string>, next: Set<string>, full: boolean): string[] {
@@ -152,13 +239,22 @@ function setChanges(set: string, old: Set<string>, next: Set<string>, full: bool
 /**
  * The commands taking the kernel from `prev` (undefined: nothing programmed yet) to `next`.
  * IPVS servers are only added and deleted, never rewritten: kube-proxy too compares and leaves an
- * unchanged server alone. A full sync also refills the ipsets, re-adds every kube-ipvs0 address and rewrites
- * the iptables rules; a partial one writes only what differs there too.
+ * unchanged server alone. A real server whose endpoint left is deleted, unless it is TCP and
+ * `busy` names it (it has connections): then it is drained, weight 0, as kube-proxy's
+ * GracefulDeleteRS does; an endpoint that comes back while draining is deleted and added anew
+ * (MoveRSOutofGracefulDeleteList). A full sync also refills the ipsets, re-adds every
+ * kube-ipvs0 address and rewrites the iptables rules; a partial one writes only what differs
+ * there too.
  */
-export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapshot, opts: { full: boolean; clusterCIDR?: string; scheduler?: string; jumps?: boolean }): IpvsSync {
+export function renderIpvsSync(
+  prev: IpvsSnapshot | undefined,
+  next: IpvsSnapshot,
+  opts: { full: boolean; clusterCIDR?: string; scheduler?: string; jumps?: boolean; busy?: ReadonlySet<string> },
+): IpvsSync {
   const sched = opts.scheduler ?? 'rr';
   const full = opts.full || !prev;
   const old = prev ?? EMPTY;
+  const draining = new Map<string, Set<string>>();
   const ipvs: string[] = [];
   for (const [vs] of old.servers) if (!next.servers.has(vs)) ipvs.push(`-D ${vs}`);
   for (const [vs, reals] of next.servers) {
@@ -168,8 +264,20 @@ export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapsho
       for (const r of reals) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
       continue;
     }
-    for (const r of before) if (!reals.has(r)) ipvs.push(`-d ${vs} -r ${r}`);
-    for (const r of reals) if (!before.has(r)) ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
+    const drain = new Set(old.draining.get(vs));
+    for (const r of before) {
+      if (reals.has(r)) continue;
+      if (drains(vs) && opts.busy?.has(realServerKey(vs, r))) {
+        ipvs.push(`-e ${vs} -r ${r} -m -w 0`);
+        drain.add(r);
+      } else ipvs.push(`-d ${vs} -r ${r}`);
+    }
+    for (const r of reals) {
+      if (before.has(r)) continue;
+      if (drain.delete(r)) ipvs.push(`-d ${vs} -r ${r}`);
+      ipvs.push(`-a ${vs} -r ${r} -m -w 1`);
+    }
+    if (drain.size > 0) draining.set(vs, drain);
   }
   const ipset = [
     ...IPVS_SETS.map(createSet),
@@ -187,6 +295,7 @@ export function renderIpvsSync(prev: IpvsSnapshot | undefined, next: IpvsSnapsho
     ipvsadm: ipvs.length > 0 ? `${ipvs.join('\n')}\n` : '',
     iptables,
     rules: next.servers.size,
+    state: { ...next, draining },
   };
 }
 

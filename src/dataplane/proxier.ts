@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { release } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ClusterState } from '../model/cluster.js';
 import type { SyncReport } from './sync-report.js';
@@ -7,7 +8,9 @@ import { requireTools, run } from '../core/exec.js';
 import { allServicePorts, diffServices, fingerprints } from './service-ports.js';
 import { renderIptables, renderIptablesCleanup, type IptablesBlockCache } from './iptables.js';
 import { NftNameCache, renderNftables, renderNftablesCleanup, type NftElements } from './nftables.js';
-import { IPVS_SET_NAMES, ipvsSnapshot, renderIpvsIptablesCleanup, renderIpvsSync, type IpvsSnapshot } from './ipvs.js';
+import {
+  IPVS_SET_NAMES, ipvsLosingServers, ipvsSnapshot, ipvsSysctls, parseRealServerConnections, realServerKey, renderDrainCheck, renderIpvsIptablesCleanup, renderIpvsSync, type IpvsSnapshot,
+} from './ipvs.js';
 
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs';
 
@@ -23,6 +26,11 @@ export interface ProxierOptions {
    * --nodeport-addresses to the node's primary IP); absent, every local address does.
    */
   nodeIPs?: readonly string[];
+  /**
+   * IPVS: how often draining real servers are checked for connections left (kube-proxy's
+   * rsCheckDeleteInterval, one minute); tests shorten it.
+   */
+  ipvsDrainCheckMs?: number;
 }
 
 /** What was last applied, so a partial sync can write only the difference. */
@@ -58,6 +66,7 @@ export class Proxier {
   private ipvsTouched = false;
   /** what the IPVS sync last programmed; undefined after a failed one (the next clears and rewrites) */
   private ipvs?: IpvsSnapshot;
+  private drainTimer?: NodeJS.Timeout;
   private readonly iptBlocks: IptablesBlockCache = new Map();
   private readonly nftNames = new NftNameCache();
   private queue: Promise<unknown> = Promise.resolve();
@@ -159,7 +168,9 @@ export class Proxier {
   /**
    * IPVS as kube-proxy programs it: kube-ipvs0 addresses (ip -batch), ipsets, virtual and real
    * servers (ipvsadm -R) and on a full sync the few iptables rules; only the difference
-   * from the last sync is written, so unchanged virtual servers keep their connections.
+   * from the last sync is written, so unchanged virtual servers keep their connections. A TCP
+   * real server that leaves with connections open drains (weight 0) until a periodic check
+   * finds none left, as kube-proxy's graceful termination does.
    */
   private async applyIpvs(ports: ReturnType<typeof allServicePorts>, full: boolean): Promise<number> {
     const netns = this.opts.netns;
@@ -169,11 +180,17 @@ export class Proxier {
     if (!this.ipvsTouched) {
       const link = await run('ip', ['link', 'add', 'kube-ipvs0', 'type', 'dummy'], { netns, reject: false });
       if (link.exitCode !== 0 && !link.stderr.includes('File exists')) throw new PrerequisiteError(`${DUMMY_MISSING}: ${link.stderr.trim()}`, `modprobe dummy, or ${VM_HINT}`);
+      // per network namespace: this writes the node's own copies, never the host's
+      await run('sysctl', ['-q', '-w', ...ipvsSysctls(release())], { netns });
     }
     // after a failed sync nothing is known of the kernel's state: start from a clean table
     if (this.ipvsTouched && !prev) await run('ipvsadm', ['-C'], { netns });
     this.ipvsTouched = true;
-    const r = renderIpvsSync(prev, next, { full, clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled });
+    const busy = new Set<string>();
+    for (const vs of ipvsLosingServers(prev, next)) {
+      for (const [rs, n] of await this.realServerConnections(vs)) if (n > 0) busy.add(realServerKey(vs, rs));
+    }
+    const r = renderIpvsSync(prev, next, { full, clusterCIDR: this.opts.clusterCIDR, jumps: !this.jumpsInstalled, busy });
     if (r.ipBatch) await run('ip', ['-batch', '-'], { netns, input: r.ipBatch });
     await run('ipset', ['restore', '-exist'], { netns, input: r.ipset });
     // `ipvsadm -R`, not ipvsadm-restore: that wrapper runs `ipvsadm -C` first, which would drop
@@ -183,12 +200,47 @@ export class Proxier {
       await run('iptables-restore', ['-w', '5', '--noflush'], { netns, input: r.iptables });
       this.jumpsInstalled = true;
     }
-    this.ipvs = next;
+    this.ipvs = r.state;
+    if (r.state.draining.size > 0 && !this.drainTimer) {
+      this.drainTimer = setInterval(() => {
+        this.queue = this.queue.then(() => this.drainCheck()).catch(() => undefined);
+      }, this.opts.ipvsDrainCheckMs ?? 60_000);
+      this.drainTimer.unref();
+    }
     return r.rules;
+  }
+
+  /** Real server "ip:port" -> its connections (active + inactive), as kube-proxy reads them before deleting it. */
+  private async realServerConnections(vs: string): Promise<Map<string, number>> {
+    const [flag, addr] = vs.split(' ');
+    const res = await run('ipvsadm', ['-Ln', flag!, addr!], { netns: this.opts.netns, reject: false });
+    return res.exitCode === 0 ? parseRealServerConnections(res.stdout) : new Map();
+  }
+
+  /** kube-proxy's tryDeleteRs: deletes the draining real servers that have no connection left. */
+  private async drainCheck(): Promise<void> {
+    const snap = this.ipvs;
+    if (!snap) return;
+    const conns = new Map<string, Map<string, number>>();
+    for (const vs of snap.draining.keys()) conns.set(vs, await this.realServerConnections(vs));
+    const { ipvsadm } = renderDrainCheck(snap, conns);
+    if (ipvsadm) await run('ipvsadm', ['-R'], { netns: this.opts.netns, input: ipvsadm, reject: false });
+    if (snap.draining.size === 0) this.stopDrainCheck();
+  }
+
+  private stopDrainCheck(): void {
+    clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
+  }
+
+  /** Real servers out of rotation and still in the kernel, as "-t VIP:PORT/ip:port" (IPVS mode). */
+  get drainingRealServers(): string[] {
+    return [...(this.ipvs?.draining ?? [])].flatMap(([vs, reals]) => [...reals].map((r) => realServerKey(vs, r)));
   }
 
   /** Removes everything this proxier created in the namespace; safe to call twice. */
   async cleanup(): Promise<void> {
+    this.stopDrainCheck();
     await this.queue;
     const netns = this.opts.netns;
     if (this.opts.mode === 'iptables' && (this.installed.size > 0 || this.jumpsInstalled)) {

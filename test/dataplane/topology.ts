@@ -4,7 +4,7 @@ import { run, spawnProcess } from '../../src/core/exec.js';
  * A three-namespace stand-in for one node: client -> node (holds the proxy rules, forwards) ->
  * backend (one TCP server answering for every endpoint IP through an AnyIP local route). The
  * server replies with the local address the connection reached, so a client sees which
- * endpoint the DNAT picked.
+ * endpoint the DNAT picked; on HOLD_PORT it does so for every chunk of a connection it keeps open.
  */
 export interface Topology {
   client: string;
@@ -16,27 +16,38 @@ export interface Topology {
 export const CLIENT_IP = '10.244.1.2';
 export const ENDPOINT_RANGE = '10.244.64.0/18';
 export const BACKEND_PORT = 8080;
+/** a server that keeps each connection open and answers every chunk it reads with the endpoint reached */
+export const HOLD_PORT = 8081;
 
 const SERVER = `
 const net = require('net');
-net.createServer((s) => { s.on('error', () => {}); s.end(s.localAddress + '\\n'); }).listen(${BACKEND_PORT}, '0.0.0.0', () => console.log('ready'));
+let up = 0;
+const ready = () => { if (++up === 2) console.log('ready'); };
+net.createServer((s) => { s.on('error', () => {}); s.end(s.localAddress + '\\n'); }).listen(${BACKEND_PORT}, '0.0.0.0', ready);
+net.createServer((s) => { s.on('error', () => {}); s.on('data', () => s.write(s.localAddress + '\\n')); }).listen(${HOLD_PORT}, '0.0.0.0', ready);
 `;
 
-/** for each [host, port, n]: n sequential connections; prints [{replies: {endpoint: count}, failures}] */
+/**
+ * for each [host, port, n, talk]: n sequential connections, each counted by the first line it
+ * reads (talk: write first, for HOLD_PORT); prints [{replies: {endpoint: count}, failures}]
+ */
 const CLIENT = `
 const net = require('net');
 const targets = JSON.parse(process.argv[1]);
-const once = (host, port, r) => new Promise((res) => {
+const once = (host, port, talk, r) => new Promise((res) => {
   const s = net.connect({ host, port });
   let d = '';
-  const t = setTimeout(() => { r.failures++; s.destroy(); res(); }, 1500);
-  s.on('data', (x) => { d += x; });
-  s.on('end', () => { clearTimeout(t); const k = d.trim(); r.replies[k] = (r.replies[k] || 0) + 1; res(); });
-  s.on('error', () => { clearTimeout(t); r.failures++; res(); });
+  let done = false;
+  const finish = (ok) => { if (done) return; done = true; clearTimeout(t); s.destroy(); if (ok) { const k = d.trim(); r.replies[k] = (r.replies[k] || 0) + 1; } else r.failures++; res(); };
+  const t = setTimeout(() => finish(false), 1500);
+  if (talk) s.on('connect', () => s.write('x'));
+  s.on('data', (x) => { d += x; if (d.includes('\\n')) finish(true); });
+  s.on('end', () => finish(d !== ''));
+  s.on('error', () => finish(false));
 });
 (async () => {
   const out = [];
-  for (const [host, port, n] of targets) { const r = { replies: {}, failures: 0 }; for (let i = 0; i < n; i++) await once(host, port, r); out.push(r); }
+  for (const [host, port, n, talk] of targets) { const r = { replies: {}, failures: 0 }; for (let i = 0; i < n; i++) await once(host, port, talk, r); out.push(r); }
   console.log(JSON.stringify(out));
 })();
 `;
@@ -97,7 +108,49 @@ export interface Probe {
 }
 
 /** Sequential TCP connections from the client namespace, one client process for all targets. */
-export async function probe(topo: Topology, targets: [ip: string, port: number, n: number][]): Promise<Probe[]> {
+export async function probe(topo: Topology, targets: [ip: string, port: number, n: number, talk?: boolean][]): Promise<Probe[]> {
   const res = await run(process.execPath, ['-e', CLIENT, JSON.stringify(targets)], { netns: topo.client, timeoutMs: 60_000 });
   return JSON.parse(res.stdout) as Probe[];
+}
+
+/** one connection kept open: writes every 200 ms, prints each answer (the endpoint); SIGTERM resets it */
+const HOLD = `
+const net = require('net');
+const [host, port] = JSON.parse(process.argv[1]);
+const s = net.connect({ host, port });
+let buf = '';
+s.on('connect', () => setInterval(() => s.write('x'), 200));
+s.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n')) >= 0) { console.log(buf.slice(0, i)); buf = buf.slice(i + 1); } });
+s.on('error', (e) => { console.log('error ' + e.code); process.exit(1); });
+s.on('close', () => { console.log('closed'); process.exit(0); });
+process.on('SIGTERM', () => { s.resetAndDestroy(); setTimeout(() => process.exit(0), 100); });
+`;
+
+export interface Held {
+  /** every answer so far, in order: the endpoint each reached, or "error CODE" / "closed" */
+  answers: string[];
+  /** resets the connection (RST) and waits for the client to exit */
+  reset(): Promise<void>;
+}
+
+/** A keep-alive connection from the client namespace to ip:port, answered on HOLD_PORT. */
+export async function hold(topo: Topology, ip: string, port: number): Promise<Held> {
+  const child = spawnProcess(process.execPath, ['-e', HOLD, JSON.stringify([ip, port])], { netns: topo.client });
+  const answers: string[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop()!;
+    answers.push(...lines);
+  });
+  const deadline = Date.now() + 10_000;
+  while (answers.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return {
+    answers,
+    reset: async () => {
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+      await child;
+    },
+  };
 }

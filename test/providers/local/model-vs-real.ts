@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../../src/core/exec.js';
+import { run, spawnProcess } from '../../../src/core/exec.js';
 import { newRunId } from '../../../src/core/ids.js';
 import { Proxier, type ProxyMode } from '../../../src/dataplane/proxier.js';
 import { POD_CIDR } from '../../../src/model/addressing.js';
@@ -57,10 +57,40 @@ async function settledDiff(real: () => Promise<string[]>, model: string[]): Prom
 }
 
 /**
+ * Flows held open from inside a namespace to ClusterIPs: TCP connects that only ever send SYNs
+ * (the endpoints behind are addresses nothing answers on) and one UDP datagram per socket. IPVS
+ * counts each as a connection of the real server it picked, which is all kube-proxy's graceful
+ * termination looks at.
+ */
+const FLOWS = `
+const net = require('net'), dgram = require('dgram');
+for (const [proto, host, port, n] of JSON.parse(process.argv[1])) for (let i = 0; i < n; i++) {
+  if (proto === 'tcp') net.connect({ host, port }).on('error', () => {});
+  else { const u = dgram.createSocket('udp4'); u.send('x', port, host); u.on('error', () => {}); }
+}
+console.log('open');
+setTimeout(() => {}, 600000);
+`;
+
+async function openFlows(netns: string, targets: [proto: 'tcp' | 'udp', ip: string, port: number, n: number][]): Promise<() => Promise<void>> {
+  const child = spawnProcess(process.execPath, ['-e', FLOWS, JSON.stringify(targets)], { netns });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('open')) resolve(); });
+    child.catch(reject);
+  });
+  // the SYNs and datagrams leave right after 'open'; give them a moment to reach IPVS
+  await new Promise((r) => setTimeout(r, 500));
+  return async () => {
+    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    await child.catch(() => undefined);
+  };
+}
+
+/**
  * Real kube-proxy (real etcd and API server) programs the node namespace, the model a scratch
  * namespace from the same Services; `dump` makes each comparable. Checked after a full sync and
  * after a partial one: endpoints added and removed, a Service losing all of them, one getting
- * its first.
+ * its first; in IPVS mode some of the endpoints that leave still have flows open.
  */
 export async function compareWithKubeProxy(mode: ProxyMode, dump: (netns: string) => Promise<string[]>): Promise<void> {
   const runId = newRunId();
@@ -80,11 +110,32 @@ export async function compareWithKubeProxy(mode: ProxyMode, dump: (netns: string
     const diff = await settledDiff(() => dump(node), await dump(scratch));
     assert.equal(diff, '', `model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff}`);
     const next = changedState(state);
-    await provider.applyServices({ ...next, services: next.services.filter((s) => s.name !== 'kubernetes') }, { full: false });
-    const report = await model.sync(next, { full: false });
-    assert.equal(report.kind, 'partial');
-    const diff2 = await settledDiff(() => dump(node), await dump(scratch));
-    assert.equal(diff2, '', `after a partial sync, model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff2}`);
+    // IPVS: svc-0's replaced endpoint and svc-1's two have a flow each when they leave, so
+    // kube-proxy drains the TCP real servers (weight 0) and deletes the UDP ones all the same
+    const closers: Array<() => Promise<void>> = [];
+    if (mode === 'ipvs') {
+      const ip = (name: string) => state.services.find((s) => s.name === name)!.clusterIP;
+      const flows: Parameters<typeof openFlows>[1] = [['tcp', ip('svc-0'), 80, 2], ['tcp', ip('svc-1'), 80, 2], ['udp', ip('svc-1'), 53, 2]];
+      // the scratch namespace gets a way out for the flows' packets after IPVS picked a server
+      await run('ip', ['link', 'set', 'lo', 'up'], { netns: scratch });
+      await run('ip', ['link', 'add', 'flows0', 'type', 'dummy'], { netns: scratch });
+      await run('ip', ['link', 'set', 'flows0', 'up'], { netns: scratch });
+      await run('ip', ['route', 'add', POD_CIDR, 'dev', 'flows0'], { netns: scratch });
+      for (const ns of [node, scratch]) closers.push(await openFlows(ns, flows));
+    }
+    try {
+      await provider.applyServices({ ...next, services: next.services.filter((s) => s.name !== 'kubernetes') }, { full: false });
+      const report = await model.sync(next, { full: false });
+      assert.equal(report.kind, 'partial');
+      const diff2 = await settledDiff(() => dump(node), await dump(scratch));
+      assert.equal(diff2, '', `after a partial sync, model differs from kube-proxy ${info.tools['kube-proxy']} (- real, + model):\n${diff2}`);
+      if (mode === 'ipvs') {
+        const drained = (await dump(node)).filter((l) => / -w 0$/.test(l));
+        assert.equal(drained.length, 3, `kube-proxy drained svc-0's replaced endpoint and svc-1's two on port 80:\n${drained.join('\n')}`);
+      }
+    } finally {
+      for (const close of closers) await close();
+    }
   } finally {
     await deleteNetns(scratch);
     await provider.down();

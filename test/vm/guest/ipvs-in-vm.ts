@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { run } from '../../../src/core/exec.js';
 import { Proxier } from '../../../src/dataplane/proxier.js';
-import { createTopology, probe, type Topology } from '../../dataplane/topology.js';
+import type { Service } from '../../../src/model/cluster.js';
+import { HOLD_PORT, createTopology, hold, probe, type Topology } from '../../dataplane/topology.js';
 import { state, svc } from '../../dataplane/fixtures.js';
 
 /*
@@ -19,7 +21,8 @@ let topo: Topology;
 let proxier: Proxier;
 before(async () => {
   topo = await createTopology('vm');
-  proxier = new Proxier({ mode: 'ipvs', iptablesBackend: 'nft', netns: topo.node });
+  // kube-proxy checks draining real servers every minute; once a second here
+  proxier = new Proxier({ mode: 'ipvs', iptablesBackend: 'nft', netns: topo.node, ipvsDrainCheckMs: 1000 });
 });
 after(async () => {
   await proxier?.cleanup();
@@ -99,6 +102,54 @@ test('a deleted Service stops answering; the others still do', async () => {
   assert.equal(b!.failures, 2, `deleted Service answered: ${JSON.stringify(b)}`);
   assert.equal(a!.failures, 0);
   assert.equal((await counters({ '10.96.1.1:80': 12 })).get('10.96.1.1:80'), 12);
+});
+
+/** The real servers of one virtual server, "ip:port" -> weight, as the kernel holds them. */
+async function realServers(vs: string): Promise<Map<string, number>> {
+  const out = (await run('ipvsadm', ['-Sn'], { netns: topo.node })).stdout;
+  const m = new Map<string, number>();
+  for (const f of out.matchAll(/^-a -t (\S+) -r (\S+) -m -w (\d+)$/gm)) if (f[1] === vs) m.set(f[2]!, Number(f[3]));
+  return m;
+}
+
+const sysctl = async (name: string, netns?: string) => (await run('sysctl', ['-n', name], { netns })).stdout.trim();
+
+test('the IPVS sysctls kube-proxy sets are set in the node namespace only', async () => {
+  assert.equal(await sysctl('net.ipv4.vs.expire_nodest_conn', topo.node), '1');
+  assert.equal(await sysctl('net.ipv4.vs.conntrack', topo.node), '1');
+  assert.equal(await sysctl('net.ipv4.vs.expire_quiescent_template', topo.node), '1');
+  assert.equal(readFileSync('/proc/sys/net/ipv4/vs/expire_nodest_conn', 'utf8').trim(), '0', "the guest's own namespace keeps its default");
+});
+
+test('graceful termination: an endpoint that leaves with a connection open drains at weight 0, that connection still reaching it and no new one, until it has closed', async () => {
+  const hs = (ips: string[]): Service => ({ ...svc('bench', 'svc-h', '10.96.1.5', ips), ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: HOLD_PORT }] });
+  await proxier.sync(state(A, C, hs(['10.244.64.20', '10.244.64.21'])), { full: false });
+  const held = await hold(topo, '10.96.1.5', 80);
+  const reached = held.answers[0] ?? '';
+  const other = reached === '10.244.64.20' ? '10.244.64.21' : '10.244.64.20';
+  const vs = '10.96.1.5:80';
+  try {
+    assert.match(reached, /^10\.244\.64\.2[01]$/, held.answers.join(','));
+    // the endpoint the connection reached leaves, another comes
+    await proxier.sync(state(A, C, hs([other, '10.244.64.22'])), { full: false });
+    assert.deepEqual(Object.fromEntries(await realServers(vs)), { [`${reached}:${HOLD_PORT}`]: 0, [`${other}:${HOLD_PORT}`]: 1, [`10.244.64.22:${HOLD_PORT}`]: 1 });
+    assert.deepEqual(proxier.drainingRealServers, [`-t ${vs}/${reached}:${HOLD_PORT}`]);
+    const seen = held.answers.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(held.answers.length > seen, 'the open connection is still answered');
+    assert.deepEqual([...new Set(held.answers)], [reached], 'and only by the endpoint it reached');
+    const [fresh] = await probe(topo, [['10.96.1.5', 80, 6, true]]);
+    assert.equal(fresh!.failures, 0, JSON.stringify(fresh));
+    assert.deepEqual(Object.keys(fresh!.replies).sort(), [other, '10.244.64.22'].sort(), 'new connections reach only the endpoints in rotation');
+  } finally {
+    await held.reset();
+  }
+  // after the reset IPVS holds the connection in CLOSE for 10 s; the first check after that deletes the real server
+  const t0 = Date.now();
+  while (proxier.drainingRealServers.length > 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(proxier.drainingRealServers, [], 'the drained real server was deleted');
+  assert.deepEqual([...(await realServers(vs)).keys()].sort(), [`${other}:${HOLD_PORT}`, `10.244.64.22:${HOLD_PORT}`].sort());
+  process.stdout.write(`# drained real server deleted ${Date.now() - t0} ms after its connection was reset\n`);
 });
 
 test('cleanup removes kube-ipvs0, the virtual servers and the ipsets', async () => {
