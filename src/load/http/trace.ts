@@ -134,14 +134,19 @@ class Conn {
   request(path: string, keepAlive: boolean, timeoutMs: number): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       if (this.dead) return resolve({ kind: 'closed', detail: 'connection already closed' });
-      const timer = setTimeout(() => {
-        this.finish({ kind: 'timeout' });
-        this.close();
-      }, timeoutMs);
-      this.pending = (o) => {
+      const settle = (o: Outcome): void => {
         clearTimeout(timer);
         resolve(o);
       };
+      // libuv runs due timers before it polls: after a stall (GC, a long callback, an emulated
+      // CPU) an answer that arrived in time is still unread when the deadline fires, so the
+      // verdict waits for this turn's poll, which reads it
+      const timer = setTimeout(() => setImmediate(() => {
+        if (this.pending !== settle) return;
+        this.finish({ kind: 'timeout' });
+        this.close();
+      }), timeoutMs);
+      this.pending = settle;
       this.sock.write(`GET ${path} HTTP/1.1\r\nHost: discobench\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`);
     });
   }

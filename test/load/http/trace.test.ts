@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { runHttpTrace, TRACE_KINDS } from '../../../src/load/http/trace.js';
 
 /** A TCP server on 127.0.0.1 that treats each connection as `handle` says; resolves its port. */
@@ -61,5 +63,25 @@ test('without keep-alive every request opens its own connection', async () => {
     assert.equal(connections, n);
   } finally {
     s.srv.close();
+  }
+});
+
+test('an answer that arrived in time while this process stalled past the timeout is read, not timed out', async () => {
+  // the server is another process, so it answers (after 100 ms) while this one is blocked
+  const child = spawn(process.execPath, ['-e', `
+    const s = require('net').createServer((c) => c.on('data', () => setTimeout(() => c.write('HTTP/1.1 200 OK\\r\\nContent-Length: 13\\r\\n\\r\\ndiscobench ok'), 100)));
+    s.listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = Number(await new Promise<string>((r) => child.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port }], durationMs: 100, connections: 1, keepAlive: true, intervalMs: 1000, timeoutMs: 300, path: '/' });
+    // 50 ms into the request, blocked for 800 ms: the answer is in the socket, the deadline long past
+    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setImmediate(r));
+    const until = performance.now() + 800;
+    while (performance.now() < until) { /* stalled */ }
+    const r = await traced;
+    assert.deepEqual(totals(r, 0), { ok: 1 });
+  } finally {
+    child.kill();
   }
 });
