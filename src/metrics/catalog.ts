@@ -77,6 +77,7 @@ export const METRICS: Record<string, MetricInfo> = {
   'rollout.errors.unreachable': g('count', 'lower', 'rolling update: ICMP unreachable'),
   'rollout.errors.non2xx': g('count', 'lower', 'rolling update: HTTP error statuses'),
   'rollout.errors.other': g('count', 'lower', 'rolling update: other socket errors'),
+  'rollout.agent_stall': g('ms', 'lower', "rolling update: time the HTTP agent itself could not run (a starved or emulated CPU, GC); each request's deadline is extended by the stall it lived through, so this is the harness's, never counted as the cluster's"),
   'rollout.error_window': d('ms', 'lower', 'rolling update, per Service: first to last failed request (0 when none failed)'),
   'rollout.convergence': d('ms', 'lower', 'rolling update, per replaced endpoint: marked terminating to the last request it answered'),
   'timeline.rollout.errors': g('count', 'lower', 'rolling update: failed requests per 100 ms'),

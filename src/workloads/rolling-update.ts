@@ -175,6 +175,7 @@ export class RollingUpdateWorkload implements Workload {
     trace.kinds.forEach((k, i) => { if (k !== 'ok') ctx.sink.set(`rollout.errors.${k}`, totals[i]!); });
     ctx.sink.set('rollout.errors', errors);
     ctx.sink.set('rollout.error_ratio', requests > 0 ? errors / requests : 0, requests);
+    if (trace.agentStall) ctx.sink.set('rollout.agent_stall', trace.agentStall.totalMs);
     for (let i = 0; i < perBin.length; i++) ctx.sink.point('timeline.rollout.errors', perBin[i] ?? 0, trace.t0 + i * trace.binMs);
 
     const problems: string[] = [];
@@ -200,9 +201,15 @@ export class RollingUpdateWorkload implements Workload {
       if (!r.started.some((ip) => t.endpoints[ip])) problems.push(`${r.key}: none of the new endpoints (${r.started.join(', ')}) ever answered`);
       if (r.markedAt.size > 0 && !Object.keys(t.endpoints).some((ip) => r.markedAt.has(ip))) problems.push(`${r.key}: none of the replaced endpoints answered before the rollout: the load did not reach them`);
     }
-    ctx.log(`rollingUpdate: ${requests} requests, ${errors} failed (${trace.kinds.map((k, i) => (k === 'ok' || totals[i] === 0 ? '' : `${k} ${totals[i]}`)).filter(Boolean).join(', ') || 'none'}); samples ${JSON.stringify(trace.errorSamples.slice(0, 3))}`);
+    ctx.log(`rollingUpdate: ${requests} requests, ${errors} failed (${trace.kinds.map((k, i) => (k === 'ok' || totals[i] === 0 ? '' : `${k} ${totals[i]}`)).filter(Boolean).join(', ') || 'none'}); samples ${JSON.stringify(trace.errorSamples.slice(0, 3))}${stallNote(trace.agentStall)}`);
     if (problems.length > 0) throw new MeasurementError(`rollingUpdate: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, undefined, problems);
   }
+}
+
+/** The agent's own stalls, when it had any: they are the harness's, and excluded from the timeouts. */
+function stallNote(s: HttpTraceOutput['info']['trace']['agentStall']): string {
+  if (!s || s.totalMs === 0) return '';
+  return `; the agent itself was held up ${s.totalMs} ms in all (longest ${s.longestMs} ms), ${s.extendedRequests} request deadline(s) extended by it`;
 }
 
 function pickServices(state: ClusterState, n: number): Service[] {

@@ -163,6 +163,7 @@ export const HttpTraceInfo = z.object({
       errors: z.array(z.tuple([z.number(), z.number()])),
     })),
     errorSamples: z.array(z.string()),
+    agentStall: z.object({ totalMs: z.number(), longestMs: z.number(), extendedRequests: z.number() }).optional(),
   }),
 });
 export type HttpTraceInfo = z.infer<typeof HttpTraceInfo>;

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pause } from '../../core/pause.js';
 import { encode, newHistogram, record } from '../../metrics/histogram.js';
+import { StallClock } from '../stall-clock.js';
 import type { Target } from '../targets.js';
 import type { HttpAgentOptions, HttpTraceOutput } from './contract.js';
 
@@ -61,6 +62,11 @@ export interface HttpTrace {
   kinds: string[];
   targets: TargetTrace[];
   errorSamples: string[];
+  /**
+   * The agent's own stalls (StallClock): their sum and the longest, and how many requests had
+   * their deadline extended for one; absent from traces written before it was measured.
+   */
+  agentStall?: { totalMs: number; longestMs: number; extendedRequests: number };
 }
 
 const MAX_ERRORS = 5000;
@@ -111,6 +117,9 @@ export function classifySocketError(code: string | undefined, connected: boolean
   }
 }
 
+/** The most stall a request's deadline is extended by: past it, a starved agent times out as it must. */
+const MAX_STALL_CREDIT_MS = 30_000;
+
 /** One HTTP/1.1 connection that answers one request at a time. */
 class Conn {
   private readonly sock: Socket;
@@ -118,6 +127,8 @@ class Conn {
   private buf = '';
   private pending?: (o: Outcome) => void;
   dead = false;
+  /** a deadline of this connection was extended for a stall of the agent */
+  extended = false;
 
   constructor(target: Target) {
     this.sock = connect({ host: target.host, port: target.port, noDelay: true });
@@ -131,21 +142,37 @@ class Conn {
     this.sock.on('close', () => this.finish({ kind: this.connected ? 'closed' : 'refused', detail: 'closed before an answer' }));
   }
 
-  request(path: string, keepAlive: boolean, timeoutMs: number): Promise<Outcome> {
+  /**
+   * One request; it times out after timeoutMs of time in which this process could run: a stall of
+   * the agent itself (seen by `stalls`) extends the deadline by its length, up to MAX_STALL_CREDIT,
+   * so a timeout is the target's, not the agent's.
+   */
+  request(path: string, keepAlive: boolean, timeoutMs: number, stalls: StallClock): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       if (this.dead) return resolve({ kind: 'closed', detail: 'connection already closed' });
+      const stall0 = stalls.stalledMs;
+      let credited = 0;
+      let timer: NodeJS.Timeout | undefined;
       const settle = (o: Outcome): void => {
         clearTimeout(timer);
         resolve(o);
       };
-      // libuv runs due timers before it polls: after a stall (GC, a long callback, an emulated
-      // CPU) an answer that arrived in time is still unread when the deadline fires, so the
-      // verdict waits for this turn's poll, which reads it
-      const timer = setTimeout(() => setImmediate(() => {
-        if (this.pending !== settle) return;
-        this.finish({ kind: 'timeout' });
-        this.close();
-      }), timeoutMs);
+      // libuv runs due timers before it polls: an answer that arrived while the agent was held up
+      // is still unread when the deadline fires, so the verdict waits for this turn's poll
+      const arm = (ms: number): void => {
+        timer = setTimeout(() => setImmediate(() => {
+          if (this.pending !== settle) return;
+          const owed = Math.min(stalls.stalledMs - stall0, MAX_STALL_CREDIT_MS) - credited;
+          if (owed >= 1) {
+            credited += owed;
+            this.extended = true;
+            return arm(owed);
+          }
+          this.finish({ kind: 'timeout' });
+          this.close();
+        }), ms);
+      };
+      arm(timeoutMs);
       this.pending = settle;
       this.sock.write(`GET ${path} HTTP/1.1\r\nHost: discobench\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`);
     });
@@ -193,7 +220,9 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
   const end = t0 + o.durationMs;
   const hist = newHistogram();
   const samples = new Set<string>();
+  const stalls = new StallClock();
   let requests = 0;
+  let extendedRequests = 0;
   const recorders = o.targets.map(() => new Recorder(t0));
 
   async function loop(target: Target, rec: Recorder, offsetMs: number): Promise<void> {
@@ -207,8 +236,12 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
       }
       const at = Date.now();
       const s = performance.now();
-      const out = await conn.request(o.path, o.keepAlive, o.timeoutMs);
+      const out = await conn.request(o.path, o.keepAlive, o.timeoutMs, stalls);
       requests++;
+      if (conn.extended) {
+        extendedRequests++;
+        conn.extended = false;
+      }
       if (out.kind === 'ok' || out.kind === 'non2xx') record(hist, performance.now() - s);
       rec.add(at, out.kind, out.endpoint);
       if (out.detail && samples.size < 20) samples.add(`${target.host}:${target.port} ${out.kind}: ${out.detail}`);
@@ -227,6 +260,7 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
     for (let c = 0; c < o.connections; c++) loops.push(loop(t, recorders[i]!, ((i * o.connections + c) * o.intervalMs) / (o.targets.length * o.connections)));
   });
   await Promise.all(loops);
+  stalls.stop();
   return {
     trace: {
       binMs: TRACE_BIN_MS,
@@ -234,6 +268,7 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
       kinds: [...TRACE_KINDS],
       targets: o.targets.map((t, i) => ({ target: `${t.host}:${t.port}`, bins: recorders[i]!.bins, endpoints: recorders[i]!.endpoints, errors: recorders[i]!.errors })),
       errorSamples: [...samples],
+      agentStall: { ...stalls.summary, extendedRequests },
     },
     latencyHdr: encode(hist),
     requests,

@@ -66,22 +66,51 @@ test('without keep-alive every request opens its own connection', async () => {
   }
 });
 
-test('an answer that arrived in time while this process stalled past the timeout is read, not timed out', async () => {
-  // the server is another process, so it answers (after 100 ms) while this one is blocked
+/** A server in another process, so it answers (after delayMs) while this one is blocked; resolves its port. */
+function slowServer(delayMs: number): { port: Promise<number>; kill: () => void } {
   const child = spawn(process.execPath, ['-e', `
-    const s = require('net').createServer((c) => c.on('data', () => setTimeout(() => c.write('HTTP/1.1 200 OK\\r\\nContent-Length: 13\\r\\n\\r\\ndiscobench ok'), 100)));
+    const s = require('net').createServer((c) => c.on('data', () => setTimeout(() => c.write('HTTP/1.1 200 OK\\r\\nContent-Length: 13\\r\\n\\r\\ndiscobench ok'), ${delayMs})));
     s.listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return { port: new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString())))), kill: () => child.kill() };
+}
+
+/** Blocks this process for `ms` from the check phase of the turn after `afterMs`. */
+async function stall(afterMs: number, ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, afterMs));
+  await new Promise((r) => setImmediate(r));
+  const until = performance.now() + ms;
+  while (performance.now() < until) { /* stalled */ }
+}
+
+test('an answer that arrived in time while this process stalled past the timeout is read, not timed out', async () => {
+  const srv = slowServer(100);
   try {
-    const port = Number(await new Promise<string>((r) => child.stdout.once('data', (d: Buffer) => r(d.toString()))));
-    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port }], durationMs: 100, connections: 1, keepAlive: true, intervalMs: 1000, timeoutMs: 300, path: '/' });
+    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: true, intervalMs: 1000, timeoutMs: 300, path: '/' });
     // 50 ms into the request, blocked for 800 ms: the answer is in the socket, the deadline long past
-    await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setImmediate(r));
-    const until = performance.now() + 800;
-    while (performance.now() < until) { /* stalled */ }
+    await stall(50, 800);
     const r = await traced;
     assert.deepEqual(totals(r, 0), { ok: 1 });
+    assert.ok(r.trace.agentStall!.totalMs >= 700, JSON.stringify(r.trace.agentStall));
   } finally {
-    child.kill();
+    srv.kill();
+  }
+});
+
+test('a stall of the agent extends the deadline by its length: 300 ms of the agent running, not of the clock', async () => {
+  // answered after 900 ms, 800 of which the agent is blocked: 100 ms of its own time
+  const srv = slowServer(900);
+  try {
+    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: false, intervalMs: 1000, timeoutMs: 300, path: '/' });
+    await stall(0, 800);
+    const r = await traced;
+    assert.deepEqual(totals(r, 0), { ok: 1 });
+    assert.equal(r.trace.agentStall!.extendedRequests, 1);
+    // and without a stall the same answer is late
+    const late = await runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: false, intervalMs: 1000, timeoutMs: 300, path: '/' });
+    assert.deepEqual(totals(late, 0), { timeout: 1 });
+    assert.equal(late.trace.agentStall!.extendedRequests, 0);
+    assert.ok(r.trace.agentStall!.longestMs >= 700, JSON.stringify(r.trace.agentStall));
+  } finally {
+    srv.kill();
   }
 });
