@@ -97,6 +97,8 @@ interface Outcome {
   kind: TraceKind;
   endpoint?: string;
   detail?: string;
+  /** its deadline was extended for a stall of the agent */
+  extended?: boolean;
 }
 
 /** A socket error code as a trace kind; `connected` tells a refused connect from a reset connection. */
@@ -127,8 +129,6 @@ class Conn {
   private buf = '';
   private pending?: (o: Outcome) => void;
   dead = false;
-  /** a deadline of this connection was extended for a stall of the agent */
-  extended = false;
 
   constructor(target: Target) {
     this.sock = connect({ host: target.host, port: target.port, noDelay: true });
@@ -155,7 +155,7 @@ class Conn {
       let timer: NodeJS.Timeout | undefined;
       const settle = (o: Outcome): void => {
         clearTimeout(timer);
-        resolve(o);
+        resolve(credited > 0 ? { ...o, extended: true } : o);
       };
       // libuv runs due timers before it polls: an answer that arrived while the agent was held up
       // is still unread when the deadline fires, so the verdict waits for this turn's poll
@@ -165,7 +165,6 @@ class Conn {
           const owed = Math.min(stalls.stalledMs - stall0, MAX_STALL_CREDIT_MS) - credited;
           if (owed >= 1) {
             credited += owed;
-            this.extended = true;
             return arm(owed);
           }
           this.finish({ kind: 'timeout' });
@@ -238,10 +237,7 @@ export async function runHttpTrace(o: HttpTraceOptions, signal?: AbortSignal): P
       const s = performance.now();
       const out = await conn.request(o.path, o.keepAlive, o.timeoutMs, stalls);
       requests++;
-      if (conn.extended) {
-        extendedRequests++;
-        conn.extended = false;
-      }
+      if (out.extended) extendedRequests++;
       if (out.kind === 'ok' || out.kind === 'non2xx') record(hist, performance.now() - s);
       rec.add(at, out.kind, out.endpoint);
       if (out.detail && samples.size < 20) samples.add(`${target.host}:${target.port} ${out.kind}: ${out.detail}`);
