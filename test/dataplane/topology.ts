@@ -1,4 +1,5 @@
 import { run, spawnProcess } from '../../src/core/exec.js';
+import { printed } from '../printed.js';
 
 /**
  * A three-namespace stand-in for one node: client -> node (holds the proxy rules, forwards) ->
@@ -90,11 +91,7 @@ export async function createTopology(tag: string): Promise<Topology> {
     await sh(['ip', 'route', 'add', 'default', 'via', '10.244.2.1'], backend);
     await sh(['ip', 'route', 'add', 'local', ENDPOINT_RANGE, 'dev', 'lo'], backend);
     server = spawnProcess(process.execPath, ['-e', SERVER], { netns: backend });
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('backend server did not start')), 20_000);
-      server!.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) { clearTimeout(t); resolve(); } });
-      server!.on?.('error', reject);
-    });
+    await printed(server, 'ready', 'backend server');
     return { client, node, backend, down };
   } catch (err) {
     await down();

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnProcess } from '../../../src/core/exec.js';
+import { printed } from '../../printed.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -19,10 +20,7 @@ export async function startZoneServer(o: { netns: string; ip: string; dir: strin
   const zoneFile = join(o.dir, 'zone.json');
   writeFileSync(zoneFile, JSON.stringify(o.zone));
   const server = spawnProcess(process.execPath, [join(here, 'fixtures/zone-server.js'), o.ip, '53', zoneFile, ...(o.log ? [o.log] : [])], { netns: o.netns });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
-    server.on('exit', () => reject(new Error('zone server exited')));
-  });
+  await printed(server, 'ready', 'zone server');
   return {
     stop: () => {
       if (!server.pid) return;

@@ -13,6 +13,7 @@ import { LocalProvider } from '../../../src/providers/local/local-provider.js';
 import { deleteNetns, netnsName } from '../../../src/providers/local/netns.js';
 import { ClusterSpec } from '../../../src/scenario/schema.js';
 import { rulesetDiff } from './ruleset-normalize.js';
+import { printed } from '../../printed.js';
 
 /**
  * The Services kube-proxy is checked on: ClusterIP with one and with several ports, headless,
@@ -74,10 +75,7 @@ setTimeout(() => {}, 600000);
 
 async function openFlows(netns: string, targets: [proto: 'tcp' | 'udp', ip: string, port: number, n: number][]): Promise<() => Promise<void>> {
   const child = spawnProcess(process.execPath, ['-e', FLOWS, JSON.stringify(targets)], { netns });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('open')) resolve(); });
-    child.catch(reject);
-  });
+  await printed(child, 'open', 'the flows');
   // the SYNs and datagrams leave right after 'open'; give them a moment to reach IPVS
   await new Promise((r) => setTimeout(r, 500));
   return async () => {
