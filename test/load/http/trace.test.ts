@@ -66,12 +66,20 @@ test('without keep-alive every request opens its own connection', async () => {
   }
 });
 
-/** A server in another process, so it answers (after delayMs) while this one is blocked; resolves its port. */
-function slowServer(delayMs: number): { port: Promise<number>; kill: () => void } {
+/**
+ * A server in another process, so it answers (after delayMs) while this one is blocked; `body`
+ * gets a function that makes one traced request to it, with a 300 ms timeout.
+ */
+async function withSlowServer(delayMs: number, body: (oneRequest: (keepAlive: boolean) => ReturnType<typeof runHttpTrace>) => Promise<void>): Promise<void> {
   const child = spawn(process.execPath, ['-e', `
     const s = require('net').createServer((c) => c.on('data', () => setTimeout(() => c.write('HTTP/1.1 200 OK\\r\\nContent-Length: 13\\r\\n\\r\\ndiscobench ok'), ${delayMs})));
     s.listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return { port: new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString())))), kill: () => child.kill() };
+  try {
+    const port = await new Promise<number>((r) => child.stdout.once('data', (d: Buffer) => r(Number(d.toString()))));
+    await body((keepAlive) => runHttpTrace({ targets: [{ host: '127.0.0.1', port }], durationMs: 100, connections: 1, keepAlive, intervalMs: 1000, timeoutMs: 300, path: '/' }));
+  } finally {
+    child.kill();
+  }
 }
 
 /** Blocks this process for `ms` from the check phase of the turn after `afterMs`. */
@@ -82,35 +90,27 @@ async function stall(afterMs: number, ms: number): Promise<void> {
   while (performance.now() < until) { /* stalled */ }
 }
 
-test('an answer that arrived in time while this process stalled past the timeout is read, not timed out', async () => {
-  const srv = slowServer(100);
-  try {
-    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: true, intervalMs: 1000, timeoutMs: 300, path: '/' });
+test('an answer that arrived in time while this process stalled past the timeout is read, not timed out', () =>
+  withSlowServer(100, async (oneRequest) => {
+    const traced = oneRequest(true);
     // 50 ms into the request, blocked for 800 ms: the answer is in the socket, the deadline long past
     await stall(50, 800);
     const r = await traced;
     assert.deepEqual(totals(r, 0), { ok: 1 });
     assert.ok(r.trace.agentStall!.totalMs >= 700, JSON.stringify(r.trace.agentStall));
-  } finally {
-    srv.kill();
-  }
-});
+  }));
 
-test('a stall of the agent extends the deadline by its length: 300 ms of the agent running, not of the clock', async () => {
+test('a stall of the agent extends the deadline by its length: 300 ms of the agent running, not of the clock', () =>
   // answered after 900 ms, 800 of which the agent is blocked: 100 ms of its own time
-  const srv = slowServer(900);
-  try {
-    const traced = runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: false, intervalMs: 1000, timeoutMs: 300, path: '/' });
+  withSlowServer(900, async (oneRequest) => {
+    const traced = oneRequest(false);
     await stall(0, 800);
     const r = await traced;
     assert.deepEqual(totals(r, 0), { ok: 1 });
     assert.equal(r.trace.agentStall!.extendedRequests, 1);
     // and without a stall the same answer is late
-    const late = await runHttpTrace({ targets: [{ host: '127.0.0.1', port: await srv.port }], durationMs: 100, connections: 1, keepAlive: false, intervalMs: 1000, timeoutMs: 300, path: '/' });
+    const late = await oneRequest(false);
     assert.deepEqual(totals(late, 0), { timeout: 1 });
     assert.equal(late.trace.agentStall!.extendedRequests, 0);
     assert.ok(r.trace.agentStall!.longestMs >= 700, JSON.stringify(r.trace.agentStall));
-  } finally {
-    srv.kill();
-  }
-});
+  }));
