@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -33,7 +33,10 @@ function kubectlRunner(cp: ControlPlane): CommandRunner {
 
 /** Real CoreDNS (the pinned build) serving cluster.local from the test apiserver on 127.0.0.1:port. */
 async function startCoreDNS(cp: ControlPlane, dir: string): Promise<{ port: number; stop(): void }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // below the ephemeral range: a port in it can be taken meanwhile by any client socket (the
+  // apiserver's own connections to etcd once took one, and CoreDNS could not bind)
+  const ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  const port = 20000 + Math.floor(Math.random() * (Math.max(ephemeralStart, 22002) - 20002));
   const ready = port + 1;
   writeFileSync(join(dir, 'Corefile'), `.:${port} {\n    bind 127.0.0.1\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n        kubeconfig ${cp.kubeconfig} ${cp.context}\n        pods insecure\n        fallthrough in-addr.arpa ip6.arpa\n        ttl 30\n    }\n    ready 127.0.0.1:${ready}\n}\n`);
   const proc = spawn(cp.bin('coredns'), ['-conf', join(dir, 'Corefile')], { stdio: ['ignore', 'ignore', 'pipe'] });
